@@ -42,7 +42,9 @@ LAYER_CASES = {
         for name in act.ACTIVATIONS
     },
     "activation-leaky_relu-r0.2": lambda rng: (
-        Activation("leaky_relu", r=0.2), act_input("leaky_relu", rng)),
+        Activation("leaky_relu", r=0.2),
+        act_input("leaky_relu", rng),
+    ),
     "activation-elu-alpha0.5": lambda rng: (Activation("elu", alpha=0.5), act_input("elu", rng)),
     "prelu": lambda rng: (_prelu(rng), away_from(rng.standard_normal((6, 4)), [0.0])),
     "maxout": lambda rng: (Maxout(4, 3, 3, rng=rng), rng.standard_normal((5, 4))),
@@ -50,7 +52,9 @@ LAYER_CASES = {
     "dropout": lambda rng: (Dropout(0.4, rng=rng), rng.standard_normal((6, 5))),
     "sequential-relu": lambda rng: (mlp([4, 6, 3], "relu", rng=rng), rng.standard_normal((5, 4))),
     "sequential-tanh-dropout": lambda rng: (
-        mlp([3, 5, 5, 2], "tanh", rng=rng, dropout=0.3), rng.standard_normal((4, 3))),
+        mlp([3, 5, 5, 2], "tanh", rng=rng, dropout=0.3),
+        rng.standard_normal((4, 3)),
+    ),
 }
 
 
@@ -72,18 +76,30 @@ LOSS_CASES = {
     "mse-2d": lambda rng: ("mse", rng.standard_normal((5, 3)), rng.standard_normal((5, 3))),
     "mse-1d": lambda rng: ("mse", rng.standard_normal(6), rng.standard_normal(6)),
     "binary_cross_entropy": lambda rng: (
-        "binary_cross_entropy", rng.uniform(0.05, 0.95, size=(6, 1)),
-        rng.integers(0, 2, size=(6, 1))),
+        "binary_cross_entropy",
+        rng.uniform(0.05, 0.95, size=(6, 1)),
+        rng.integers(0, 2, size=(6, 1)),
+    ),
     "binary_cross_entropy-soft-targets": lambda rng: (
-        "binary_cross_entropy", rng.uniform(0.05, 0.95, size=7), rng.uniform(0, 1, size=7)),
+        "binary_cross_entropy",
+        rng.uniform(0.05, 0.95, size=7),
+        rng.uniform(0, 1, size=7),
+    ),
     "sigmoid_cross_entropy": lambda rng: (
-        "sigmoid_cross_entropy", rng.standard_normal((6, 1)) * 3,
-        rng.integers(0, 2, size=(6, 1))),
+        "sigmoid_cross_entropy",
+        rng.standard_normal((6, 1)) * 3,
+        rng.integers(0, 2, size=(6, 1)),
+    ),
     "softmax_cross_entropy-labels": lambda rng: (
-        "softmax_cross_entropy", rng.standard_normal((5, 4)) * 2, rng.integers(0, 4, size=5)),
+        "softmax_cross_entropy",
+        rng.standard_normal((5, 4)) * 2,
+        rng.integers(0, 4, size=5),
+    ),
     "softmax_cross_entropy-distributions": lambda rng: (
-        "softmax_cross_entropy", rng.standard_normal((5, 4)),
-        act.softmax(rng.standard_normal((5, 4)))),
+        "softmax_cross_entropy",
+        rng.standard_normal((5, 4)),
+        act.softmax(rng.standard_normal((5, 4))),
+    ),
 }
 
 
@@ -96,15 +112,15 @@ def test_loss_gradients(case, rng):
 
 MODEL_CASES = {
     "relu-softmax-ce": dict(sizes=[4, 6, 3], activation="relu", loss="softmax_cross_entropy"),
-    "relu-weight-decay": dict(sizes=[4, 6, 3], activation="relu",
-                              loss="softmax_cross_entropy", weight_decay=0.1),
+    "relu-weight-decay": dict(
+        sizes=[4, 6, 3], activation="relu", loss="softmax_cross_entropy", weight_decay=0.1
+    ),
     "tanh-dropout-mse": dict(sizes=[3, 5, 2], activation="tanh", loss="mse", dropout=0.3),
-    "sigmoid-sigmoid-ce": dict(sizes=[2, 4, 1], activation="sigmoid",
-                               loss="sigmoid_cross_entropy"),
-    "maxout-softmax-ce": dict(sizes=[4, 5, 3], activation="maxout",
-                              loss="softmax_cross_entropy"),
-    "prelu-decay": dict(sizes=[4, 5, 3], activation="prelu", loss="softmax_cross_entropy",
-                        weight_decay=0.05),
+    "sigmoid-sigmoid-ce": dict(sizes=[2, 4, 1], activation="sigmoid", loss="sigmoid_cross_entropy"),
+    "maxout-softmax-ce": dict(sizes=[4, 5, 3], activation="maxout", loss="softmax_cross_entropy"),
+    "prelu-decay": dict(
+        sizes=[4, 5, 3], activation="prelu", loss="softmax_cross_entropy", weight_decay=0.05
+    ),
     "softplus-elu-deep": dict(sizes=[3, 4, 4, 4, 2], activation="softplus", loss="mse"),
 }
 
@@ -149,11 +165,14 @@ class _SigmoidWrongGrad(Activation):
         return dout * act.sigmoid(self._x)  # σ instead of σ(1 − σ)
 
 
-@pytest.mark.parametrize("broken", [
-    lambda rng: (_DenseMissingTranspose(3, 3, rng=rng), "x"),
-    lambda rng: (_DenseWrongBiasGrad(3, 2, rng=rng), "b"),
-    lambda rng: (_SigmoidWrongGrad("sigmoid"), "x"),
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        lambda rng: (_DenseMissingTranspose(3, 3, rng=rng), "x"),
+        lambda rng: (_DenseWrongBiasGrad(3, 2, rng=rng), "b"),
+        lambda rng: (_SigmoidWrongGrad("sigmoid"), "x"),
+    ],
+)
 def test_check_layer_catches_wrong_gradients(broken, rng):
     layer, bad = broken(rng)
     report = check_layer(layer, rng.standard_normal((4, 3)))

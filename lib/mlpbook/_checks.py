@@ -94,7 +94,7 @@ def check_probability(p, name: str, *, allow_one: bool = False) -> float:
     if isinstance(p, bool) or not isinstance(p, numbers.Real):
         raise ValueError(f"{name}: expected a number in [0, 1), got {p!r}")
     hi_ok = p <= 1 if allow_one else p < 1
-    if not (0 <= p and hi_ok):
+    if not (p >= 0 and hi_ok):
         rng = "[0, 1]" if allow_one else "[0, 1)"
         raise ValueError(f"{name}: expected a number in {rng}, got {p!r}")
     return float(p)

@@ -135,8 +135,10 @@ class GradCheckReport:
         lines = [f"{'array':<12}{'shape':<16}{'elementwise':>13}{'norm':>11}  verdict"]
         for r in self.rows:
             verdict = "ok" if r.passed else "FAIL"
-            lines.append(f"{r.name:<12}{r.shape!s:<16}{r.elementwise_error:>13.2e}"
-                         f"{r.norm_error:>11.2e}  {verdict}")
+            lines.append(
+                f"{r.name:<12}{r.shape!s:<16}{r.elementwise_error:>13.2e}"
+                f"{r.norm_error:>11.2e}  {verdict}"
+            )
         if self.near_kink:
             lines.append("(an input is near a kink: a failure there is not a bug)")
         return "\n".join(lines)
@@ -159,8 +161,11 @@ def _layers(layer):
 @contextlib.contextmanager
 def _frozen_randomness(layer):
     """Restore every ``rng`` of the layers before each call, so dropout draws one mask."""
-    gens = [(l.rng, l.rng.bit_generator.state) for l in _layers(layer)
-            if isinstance(getattr(l, "rng", None), np.random.Generator)]
+    gens = [
+        (l.rng, l.rng.bit_generator.state)
+        for l in _layers(layer)
+        if isinstance(getattr(l, "rng", None), np.random.Generator)
+    ]
 
     def reset():
         for gen, state in gens:
@@ -189,14 +194,23 @@ def _warn_kinks(layer, x, margin: float) -> bool:
             warnings.warn(
                 f"{sub!r}: an input is {float(np.min(dist)):.1e} from a kink (margin "
                 f"{margin:.1e}); a finite difference there is wrong by design, not a bug",
-                KinkWarning, stacklevel=3,
+                KinkWarning,
+                stacklevel=3,
             )
         x = sub.forward(x)
     return near
 
 
-def check_layer(layer, x, *, rng=0, h: float = 1e-5, tol: float = 1e-7, floor: float = 1e-8,
-                kink_margin: float | None = None) -> GradCheckReport:
+def check_layer(
+    layer,
+    x,
+    *,
+    rng=0,
+    h: float = 1e-5,
+    tol: float = 1e-7,
+    floor: float = 1e-8,
+    kink_margin: float | None = None,
+) -> GradCheckReport:
     """Check a layer's ``backward`` (dx and every parameter gradient) numerically.
 
     The scalar checked is f = Σ out ⊙ dout for a fixed random ``dout``, whose gradient
@@ -238,8 +252,9 @@ def check_layer(layer, x, *, rng=0, h: float = 1e-5, tol: float = 1e-7, floor: f
     return report
 
 
-def check_loss(loss, scores, y, *, h: float = 1e-5, tol: float = 1e-7,
-               floor: float = 1e-8) -> GradCheckReport:
+def check_loss(
+    loss, scores, y, *, h: float = 1e-5, tol: float = 1e-7, floor: float = 1e-8
+) -> GradCheckReport:
     """Check the gradient a loss returns w.r.t. its first input (``scores``)."""
     loss_fn = get_loss(loss)
     scores = np.array(as_float_array(scores, "scores", np.float64))
@@ -249,9 +264,18 @@ def check_loss(loss, scores, y, *, h: float = 1e-5, tol: float = 1e-7,
     return report
 
 
-def check_model(model, x, y, loss, *, weight_decay: float = 0.0, h: float = 1e-5,
-                tol: float = 1e-7, floor: float = 1e-8,
-                kink_margin: float | None = None) -> GradCheckReport:
+def check_model(
+    model,
+    x,
+    y,
+    loss,
+    *,
+    weight_decay: float = 0.0,
+    h: float = 1e-5,
+    tol: float = 1e-7,
+    floor: float = 1e-8,
+    kink_margin: float | None = None,
+) -> GradCheckReport:
     """Check every parameter gradient of a model under a loss (and weight decay).
 
     The scalar checked is the training objective of :func:`mlpbook.training.train_step`:

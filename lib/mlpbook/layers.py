@@ -116,8 +116,16 @@ class Dense(Layer):
 
     decay = ("w",)
 
-    def __init__(self, in_features, out_features, *, rng=None, init="he_normal",
-                 bias_init: float = 0.0, dtype=np.float64):
+    def __init__(
+        self,
+        in_features,
+        out_features,
+        *,
+        rng=None,
+        init="he_normal",
+        bias_init: float = 0.0,
+        dtype=np.float64,
+    ):
         super().__init__()
         self.in_features = check_positive_int(in_features, "in_features")
         self.out_features = check_positive_int(out_features, "out_features")
@@ -226,8 +234,16 @@ class Maxout(Layer):
 
     decay = ("w",)
 
-    def __init__(self, in_features, out_features, pieces=2, *, rng=None,
-                 init="xavier_normal", dtype=np.float64):
+    def __init__(
+        self,
+        in_features,
+        out_features,
+        pieces=2,
+        *,
+        rng=None,
+        init="xavier_normal",
+        dtype=np.float64,
+    ):
         super().__init__()
         self.in_features = check_positive_int(in_features, "in_features")
         self.out_features = check_positive_int(out_features, "out_features")

@@ -34,9 +34,7 @@ def _pair(pred, y, pred_name: str):
     """Float arrays of one shape, (N,) or (N, K); ``y`` takes ``pred``'s dtype."""
     pred = as_float_array(pred, pred_name)
     if pred.ndim not in (1, 2):
-        raise ValueError(
-            f"{pred_name}: expected shape (N,) or (N, K), got {pred.shape}"
-        )
+        raise ValueError(f"{pred_name}: expected shape (N,) or (N, K), got {pred.shape}")
     y = as_float_array(y, "y", pred.dtype)
     check_shape(y, pred.shape, "y")
     return pred, y

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from . import activations as act
@@ -106,9 +108,19 @@ class Sequential(Layer):
 _HE_FAMILY = {"relu", "leaky_relu", "prelu", "elu"}
 
 
-def mlp(sizes, activation: str = "relu", *, rng, init=None, bias_init: float = 0.0,
-        dropout: float = 0.0, output_activation: str | None = None, pieces: int = 2,
-        dtype=np.float64, **activation_params) -> Sequential:
+def mlp(
+    sizes,
+    activation: str = "relu",
+    *,
+    rng,
+    init=None,
+    bias_init: float = 0.0,
+    dropout: float = 0.0,
+    output_activation: str | None = None,
+    pieces: int = 2,
+    dtype=np.float64,
+    **activation_params,
+) -> Sequential:
     """Build a multilayer perceptron from its layer sizes.
 
     Parameters
@@ -148,7 +160,7 @@ def mlp(sizes, activation: str = "relu", *, rng, init=None, bias_init: float = 0
     if init is None:
         init = "he_normal" if name in _HE_FAMILY else "xavier_normal"
     layers: list[Layer] = []
-    for d, h in zip(sizes[:-2], sizes[1:-1], strict=True):
+    for d, h in itertools.pairwise(sizes[:-1]):
         if name == "maxout":
             layers.append(Maxout(d, h, pieces, rng=rng, init=init, dtype=dtype))
         else:
@@ -165,4 +177,3 @@ def mlp(sizes, activation: str = "relu", *, rng, init=None, bias_init: float = 0
     elif output_activation is not None:
         layers.append(Activation(output_activation))
     return Sequential(layers)
-

@@ -88,8 +88,9 @@ class Momentum(SGD):
 class Adam(Optimizer):
     """Adam with bias correction (Kingma & Ba, 2015)."""
 
-    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8):
+    def __init__(
+        self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+    ):
         super().__init__(lr)
         self.beta1 = _check_rate(beta1, "beta1", upper=1.0)
         self.beta2 = _check_rate(beta2, "beta2", upper=1.0)

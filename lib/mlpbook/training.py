@@ -101,15 +101,29 @@ def evaluate(model, x, y, loss, *, metric="auto", batch_size: int | None = None)
     metric = _default_metric(loss_fn) if metric == "auto" else metric
     n = len(x)
     step = n if batch_size is None else check_positive_int(batch_size, "batch_size")
-    scores = np.concatenate([model.predict(x[i:i + step]) for i in range(0, n, step)])
+    scores = np.concatenate([model.predict(x[i : i + step]) for i in range(0, n, step)])
     value, _ = loss_fn(scores, y)
     return value, (None if metric is None else float(metric(scores, y)))
 
 
-def fit(model, x, y, *, loss, optimizer, epochs: int, batch_size: int = 32, rng,
-        validation_data=None, weight_decay: float = 0.0, patience: int | None = None,
-        min_delta: float = 0.0, restore_best: bool = True, metric="auto",
-        progress: bool = True) -> History:
+def fit(
+    model,
+    x,
+    y,
+    *,
+    loss,
+    optimizer,
+    epochs: int,
+    batch_size: int = 32,
+    rng,
+    validation_data=None,
+    weight_decay: float = 0.0,
+    patience: int | None = None,
+    min_delta: float = 0.0,
+    restore_best: bool = True,
+    metric="auto",
+    progress: bool = True,
+) -> History:
     """Train ``model`` with minibatch gradient descent.
 
     Parameters
