@@ -15,6 +15,7 @@ square product) that each step reaches. Run it with ``make bench``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -33,7 +34,7 @@ LR = 0.01
 
 def step_flops(sizes=SIZES, n=BATCH) -> int:
     """Matmul FLOPs of one step: forward, weight gradients, and dx of all but layer 1."""
-    pairs = list(zip(sizes[:-1], sizes[1:], strict=True))
+    pairs = list(itertools.pairwise(sizes))
     forward = sum(2 * n * d * h for d, h in pairs)
     dx = sum(2 * n * d * h for d, h in pairs[1:])
     return 2 * forward + dx
@@ -72,7 +73,7 @@ def bare_numpy_step(x, y):
     rng = np.random.default_rng(0)
     ws = [
         (rng.standard_normal((d, h), dtype=np.float32) * np.float32(np.sqrt(2 / d)))
-        for d, h in zip(SIZES[:-1], SIZES[1:], strict=True)
+        for d, h in itertools.pairwise(SIZES)
     ]
     bs = [np.zeros(h, dtype=np.float32) for h in SIZES[1:]]
     n = len(x)
@@ -106,7 +107,7 @@ def torch_step(x, y, threads):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     layers = []
-    for i, (d, h) in enumerate(zip(SIZES[:-1], SIZES[1:], strict=True)):
+    for i, (d, h) in enumerate(itertools.pairwise(SIZES)):
         layers.append(torch.nn.Linear(d, h))
         if i < len(SIZES) - 2:
             layers.append(torch.nn.ReLU())

@@ -129,7 +129,7 @@ def test_bad_arguments_are_clear_errors():
         mlp([3, 4, 2], "rectifier", rng=0)
     with pytest.raises(ValueError, match=r"dropout: expected a number in \[0, 1\)"):
         mlp([3, 4, 2], rng=0, dropout=1.0)
-    with pytest.raises(TypeError, match="numpy.random.Generator"):
+    with pytest.raises(TypeError, match=r"numpy\.random\.Generator"):
         mlp([3, 4, 2], rng=None)
     with pytest.raises(ValueError, match="at least one layer"):
         Sequential([])
