@@ -46,9 +46,18 @@ __all__ = [
 ]
 
 
+def _is_size(s) -> bool:
+    return isinstance(s, int | np.integer) and not isinstance(s, bool) and s >= 1
+
+
 def _shape(shape) -> tuple[int, ...]:
-    shape = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
-    if not shape or any(not isinstance(s, int | np.integer) or s < 1 for s in shape):
+    if isinstance(shape, int | np.integer | float | np.floating):
+        shape = (shape,)
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        raise ValueError(f"shape: expected a tuple of positive integers, got {shape!r}") from None
+    if not shape or not all(_is_size(s) for s in shape):
         raise ValueError(f"shape: expected a tuple of positive integers, got {shape!r}")
     return tuple(int(s) for s in shape)
 

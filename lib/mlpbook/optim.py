@@ -44,12 +44,15 @@ class Optimizer:
                 f"params and grads: expected the same keys, got {sorted(params)} "
                 f"and {sorted(grads)}"
             )
+        for key, p in params.items():
+            if grads[key].shape != p.shape:
+                raise ValueError(
+                    f"grads[{key!r}]: expected shape {p.shape}, got {grads[key].shape}"
+                )
+        # all checked before anything moves: a rejected step changes nothing
         self.t += 1
         for key, p in params.items():
-            g = grads[key]
-            if g.shape != p.shape:
-                raise ValueError(f"grads[{key!r}]: expected shape {p.shape}, got {g.shape}")
-            self._update(key, p, g)
+            self._update(key, p, grads[key])
 
     def _update(self, key, p, g):  # pragma: no cover - abstract
         raise NotImplementedError
