@@ -1,7 +1,7 @@
 """Benchmark: one training step of a 784-512-256-10 ReLU MLP, batch 256, float32.
 
-Times, in one run and interleaved round by round (so that a slower or busier stretch of
-the machine hits every contender alike):
+Times, in one run, each contender in its own process, interleaved round by round (so
+that a slower or busier stretch of a shared machine hits every contender alike):
 
 - ``mlpbook``: ``train_step`` of the library's ``mlp`` with SGD;
 - ``numpy (bare)``: the same step hand-written as straight numpy, no abstractions;
@@ -15,7 +15,9 @@ square product) that each step reaches. Run it with ``make bench``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import itertools
+import multiprocessing as mp
 import os
 import statistics
 import sys
@@ -69,33 +71,52 @@ def mlpbook_step(x, y):
 
 
 def bare_numpy_step(x, y):
-    """The step written out by hand: the floor that the library's abstractions sit on."""
+    """The step written out by hand in straight numpy: no layers, no checks, no dicts.
+
+    It writes the weight gradients and the update into preallocated arrays (a fresh
+    1.6 MB temporary per step costs page faults), so it is the floor the library's
+    abstractions sit on.
+    """
     rng = np.random.default_rng(0)
     ws = [
         (rng.standard_normal((d, h), dtype=np.float32) * np.float32(np.sqrt(2 / d)))
         for d, h in itertools.pairwise(SIZES)
     ]
     bs = [np.zeros(h, dtype=np.float32) for h in SIZES[1:]]
+    dws = [np.empty_like(w) for w in ws]
     n = len(x)
     rows = np.arange(n)
 
     def step():
-        a1 = np.maximum(x @ ws[0] + bs[0], 0)
-        a2 = np.maximum(a1 @ ws[1] + bs[1], 0)
-        z = a2 @ ws[2] + bs[2]
+        a1 = x @ ws[0]
+        a1 += bs[0]
+        np.maximum(a1, 0, out=a1)
+        a2 = a1 @ ws[1]
+        a2 += bs[1]
+        np.maximum(a2, 0, out=a2)
+        z = a2 @ ws[2]
+        z += bs[2]
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(axis=1, keepdims=True)
         loss = -np.log(p[rows, y]).mean()
         p[rows, y] -= 1
         p /= n
-        dw2, db2 = a2.T @ p, p.sum(0)
-        d2 = (p @ ws[2].T) * (a2 > 0)
-        dw1, db1 = a1.T @ d2, d2.sum(0)
-        d1 = (d2 @ ws[1].T) * (a1 > 0)
-        dw0, db0 = x.T @ d1, d1.sum(0)
-        for w, g in zip(ws + bs, (dw0, dw1, dw2, db0, db1, db2), strict=True):
-            w -= LR * g
+        np.matmul(a2.T, p, out=dws[2])
+        db2 = p.sum(0)
+        d2 = p @ ws[2].T
+        d2 *= a2 > 0
+        np.matmul(a1.T, d2, out=dws[1])
+        db1 = d2.sum(0)
+        d1 = d2 @ ws[1].T
+        d1 *= a1 > 0
+        np.matmul(x.T, d1, out=dws[0])
+        db0 = d1.sum(0)
+        for w, g in zip(ws, dws, strict=True):
+            g *= -LR
+            w += g
+        for b, g in zip(bs, (db0, db1, db2), strict=True):
+            b -= LR * g
         return loss
 
     return step
@@ -126,19 +147,55 @@ def torch_step(x, y, threads):
     return step, torch.__version__
 
 
-def measure(steps: dict, rounds: int, per_round: int, warmup: int) -> dict:
-    """Median seconds per step of each contender, rounds interleaved."""
-    for fn in steps.values():
-        for _ in range(warmup):
-            fn()
-    samples = {name: [] for name in steps}
-    for _ in range(rounds):
-        for name, fn in steps.items():
-            start = time.perf_counter()
-            for _ in range(per_round):
-                fn()
-            samples[name].append((time.perf_counter() - start) / per_round)
-    return {name: statistics.median(s) for name, s in samples.items()}
+def _worker(name: str, threads: int, conn) -> None:
+    """Child process: build one contender, then time ``n`` steps each time it is asked."""
+    x, y = make_data(np.random.default_rng(0))
+    if name == "torch":
+        step, version = torch_step(x, y, threads)
+    else:
+        step, version = (mlpbook_step if name == "mlpbook" else bare_numpy_step)(x, y), None
+    conn.send(version)
+    while (n := conn.recv()) is not None:
+        for _ in range(3):  # wake this contender's threads and caches, untimed
+            step()
+        start = time.perf_counter()
+        for _ in range(n):
+            step()
+        conn.send((time.perf_counter() - start) / n)
+
+
+def measure(
+    names, threads: int, rounds: int, per_round: int, warmup: int, settle: float = 0.3
+) -> tuple[dict, dict]:
+    """Median seconds per step of each contender, each in its own process, rounds interleaved.
+
+    Separate processes keep numpy's OpenBLAS and torch's OpenMP thread pools apart; the
+    interleaving makes a slower stretch of a shared machine hit every contender alike;
+    the pause before each turn lets the previous contender's spinning threads go idle.
+    """
+    ctx = mp.get_context("spawn")
+    workers = {}
+    for name in names:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(name, threads, child), daemon=True)
+        proc.start()
+        workers[name] = (proc, parent)
+    versions = {name: conn.recv() for name, (_, conn) in workers.items()}
+    samples = {name: [] for name in names}
+    try:
+        for _, conn in workers.values():
+            conn.send(warmup)
+            conn.recv()
+        for _ in range(rounds):
+            for name, (_, conn) in workers.items():
+                time.sleep(settle)
+                conn.send(per_round)
+                samples[name].append(conn.recv())
+    finally:
+        for proc, conn in workers.values():
+            conn.send(None)
+            proc.join(timeout=10)
+    return {name: statistics.median(s) for name, s in samples.items()}, versions
 
 
 def main(argv=None) -> int:
@@ -150,22 +207,20 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    x, y = make_data(np.random.default_rng(0))
-    steps = {"mlpbook": mlpbook_step(x, y), "numpy (bare)": bare_numpy_step(x, y)}
-    torch_version = None
+    names = ["mlpbook", "numpy (bare)"]
     if not args.no_torch:
-        try:
-            steps["torch"], torch_version = torch_step(x, y, threads)
-        except ImportError:
+        if importlib.util.find_spec("torch") is None:
             print(
                 "PyTorch is not installed: run `make bench` (it installs torch==2.13.0 in "
                 ".bench-venv/), or pass --no-torch",
                 file=sys.stderr,
             )
             return 2
+        names.append("torch")
 
     raw = matmul_gflops()
-    times = measure(steps, args.rounds, args.per_round, args.warmup)
+    times, versions = measure(names, threads, args.rounds, args.per_round, args.warmup)
+    torch_version = versions.get("torch")
     flops = step_flops()
 
     print(

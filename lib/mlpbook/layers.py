@@ -180,7 +180,9 @@ class Activation(Layer):
     def backward(self, dout):
         x = self._saved("_x")
         dout = self._check_dout(dout, x.shape)
-        return dout * self.activation.grad(x)
+        dx = self.activation.grad(x)
+        dx *= dout  # in place: the derivative array is ours, a fresh one per call
+        return dx
 
     def kink_distance(self, x):
         return self.activation.kink_distance(x) if self.activation.kinks else None

@@ -30,12 +30,26 @@ def _check_rate(value, name: str, *, upper: float | None = None) -> float:
     return float(value)
 
 
+def _axpy(p: np.ndarray, a: float, x: np.ndarray, scratch: np.ndarray) -> None:
+    """p += a·x in place, through a reused buffer instead of a fresh temporary."""
+    np.multiply(x, a, out=scratch)
+    p += scratch
+
+
 class Optimizer:
     """Base class: subclasses implement ``_update(key, param, grad)``."""
 
     def __init__(self, lr: float):
         self.lr = _check_rate(lr, "lr")
         self.t = 0
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def _scratch(self, key: str, p: np.ndarray) -> np.ndarray:
+        # a large temporary per step would be a fresh mmap, and page faults, every time
+        buf = self._buffers.get(key)
+        if buf is None or buf.shape != p.shape or buf.dtype != p.dtype:
+            buf = self._buffers[key] = np.empty_like(p)
+        return buf
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array of ``params`` in place using ``grads`` (same keys, shapes)."""
@@ -68,14 +82,14 @@ class SGD(Optimizer):
 
     def _update(self, key, p, g):
         if self.momentum == 0:
-            p -= self.lr * g
+            _axpy(p, -self.lr, g, self._scratch(key, p))
             return
         v = self.velocity.get(key)
         if v is None:
             v = self.velocity[key] = np.zeros_like(p)
         v *= self.momentum
         v += g
-        p -= self.lr * v
+        _axpy(p, -self.lr, v, self._scratch(key, p))
 
     def __repr__(self) -> str:
         return f"SGD(lr={self.lr}, momentum={self.momentum})"
