@@ -1,34 +1,49 @@
 # Two commands for a fresh machine (see README.md):
-#   make        set everything up in .venv and run the main job
-#   make test   lint, format-check and run the whole test suite
-# Other targets: bench (speed against PyTorch), demo, constraints, clean.
+#   make        set everything up (.venv, web assets, Chromium) and build the book
+#   make test   lint, format-check, build the book from scratch and run every test
+# Other targets: book, student, bench, demo, constraints, clean.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# CI builds from scratch; locally `make book` reuses the execution cache.
+BOOK_FLAGS ?=
 
-.PHONY: all setup demo test lint bench constraints clean
+.PHONY: all setup demo book student test lint bench constraints clean
 
-all: demo
+all: book
 
 # The venv is rebuilt when the dependency declarations change.
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
 	touch $@
 
 setup: $(STAMP)
+	@bash tools/setup_system.sh
+	$(BIN)/python tools/fetch_assets.py
 
 demo: setup
 	$(BIN)/python -m mlpbook.demo
+
+# Student versions of the graded notebooks, generated from solutions/ by nbgrader.
+student: setup
+	$(BIN)/python autograder/release.py
+
+book: setup student
+	$(BIN)/jupyter-book build . -W -n --keep-going $(BOOK_FLAGS)
+	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 test: lint
+	rm -rf _build
+	$(MAKE) book BOOK_FLAGS=--all
 	$(BIN)/python -m pytest
 
 # PyTorch goes into a separate venv: it is never a dependency of the book.
@@ -43,7 +58,7 @@ bench: $(BENCH_VENV)/.installed-stamp
 	$(BENCH_VENV)/bin/python bench/train_step.py
 
 # Re-pin constraints.txt to what is installed now (after changing pyproject.toml).
-constraints: setup
+constraints: $(STAMP)
 	{ echo "# Exact versions the project is tested with (pip install -c constraints.txt)."; \
 	  echo "# Regenerate with: make constraints"; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -vi '^mlpbook'; } > constraints.txt

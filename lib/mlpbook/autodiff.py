@@ -338,7 +338,7 @@ def derivative_forward(f, *args, wrt: int) -> tuple[float, float]:
     Returns
     -------
     value, derivative : float
-        f(*args) and ∂f/∂args[wrt].
+        ``f(*args)`` and ∂f/∂args[wrt].
     """
     if check_positive_int(wrt, "wrt", minimum=0) >= len(args):
         raise ValueError(f"wrt: expected an index in 0..{len(args) - 1}, got {wrt}")
@@ -354,7 +354,7 @@ def gradient_reverse(f, *args) -> tuple[float, tuple[float, ...]]:
     Returns
     -------
     value : float
-        f(*args).
+        ``f(*args)``.
     grads : tuple of float
         (∂f/∂args[0], …, ∂f/∂args[n−1]).
     """

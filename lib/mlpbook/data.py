@@ -171,7 +171,7 @@ def target_function(name: str) -> Callable[[np.ndarray], np.ndarray]:
     """A vectorised 1-D target for the approximation chapter, meant for x in [-1, 1].
 
     ``"sine"``: sin(πx) (one full period on [-1, 1]); ``"cubic"``: x³ - x;
-    ``"step"``: 0 for x < 0 and 1 for x ≥ 0; ``"abs"``: |x|.
+    ``"step"``: 0 for x < 0 and 1 for x ≥ 0; ``"abs"``: ``|x|``.
     """
     return _lookup(_TARGETS, name, "target function")
 

@@ -1,15 +1,15 @@
 """Gradient checking: analytic gradients against centred finite differences.
 
 The centred difference (f(θ + h) − f(θ − h)) / 2h has error O(h²) (the one-sided one
-O(h)). Its rounding error is about ε·|f|/h, so it needs float64 (ε ≈ 1e-16); in float32
+O(h)). Its rounding error is about ``ε·|f|/h``, so it needs float64 (ε ≈ 1e-16); in float32
 (ε ≈ 6e-8) it is no check at all. Two relative errors are reported, both with a floor
 so that two tiny gradients do not count as far apart:
 
-- elementwise: max |a − n| / max(|a| + |n|, floor), the worst single entry;
+- elementwise: ``max |a − n| / max(|a| + |n|, floor)``, the worst single entry;
 - norm-based: ‖a − n‖ / max(‖a‖ + ‖n‖, floor), the whole array at once.
 
 The floor is raised to the finite difference's own rounding noise: each numerical
-entry is uncertain by about 100·ε·|f|/h in absolute terms (f is a sum of many terms, each
+entry is uncertain by about ``100·ε·|f|/h`` in absolute terms (f is a sum of many terms, each
 rounded, and its terms can be much larger than f), so an entry far below that cannot be
 resolved relatively. With floor ≥ noise/tol, an entry passes
 when it is relatively close *or* within the noise.
@@ -48,7 +48,7 @@ class KinkWarning(UserWarning):
 
 
 def relative_error(a, b, floor: float = 1e-8) -> float:
-    """Worst elementwise relative error max |a − b| / max(|a| + |b|, floor)."""
+    """Worst elementwise relative error ``max |a − b| / max(|a| + |b|, floor)``."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"b: expected shape {a.shape}, got {b.shape}")
@@ -74,7 +74,7 @@ def numerical_gradient(f, x: np.ndarray, h: float = 1e-5, *, scale: list | None 
 
     ∂f/∂xᵢ ≈ (f(x + h eᵢ) − f(x − h eᵢ)) / 2h
 
-    If ``scale`` is a list, the largest |f| seen is appended to it (for the noise floor).
+    If ``scale`` is a list, the largest ``|f|`` seen is appended to it (for the noise floor).
     """
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         got = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
@@ -228,7 +228,7 @@ def check_layer(
         Step, pass threshold on the elementwise relative error, and its floor.
     kink_margin : float, optional
         Warn when an input is closer than this to a kink (default 10·h: perturbing an
-        upstream weight by h moves a pre-activation by h·|a|).
+        upstream weight by h moves a pre-activation by ``h·|a|``).
     """
     _check_float64(layer)
     x = np.array(as_float_array(x, "x", np.float64))

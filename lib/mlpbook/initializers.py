@@ -7,14 +7,14 @@ maps D inputs to H outputs, the fans are ``fan_in = D`` and ``fan_out = H``; fur
 
 Variances are those of the original papers:
 
-=====================  ==============================  =============================
-initializer            distribution                    variance
-=====================  ==============================  =============================
-``xavier_normal``      N(0, σ²)                        σ² = 2 / (fan_in + fan_out)
+=====================  ===================================  =============================
+initializer            distribution                         variance
+=====================  ===================================  =============================
+``xavier_normal``      N(0, σ²)                             σ² = 2 / (fan_in + fan_out)
 ``xavier_uniform``     U(−a, a), a = √(6/(fan_in+fan_out))  a²/3 = 2 / (fan_in + fan_out)
-``he_normal``          N(0, σ²)                        σ² = 2 / fan_in
-``he_uniform``         U(−a, a), a = √(6/fan_in)       a²/3 = 2 / fan_in
-=====================  ==============================  =============================
+``he_normal``          N(0, σ²)                             σ² = 2 / fan_in
+``he_uniform``         U(−a, a), a = √(6/fan_in)            a²/3 = 2 / fan_in
+=====================  ===================================  =============================
 
 Glorot & Bengio (2010) keep the variance of activations and of back-propagated gradients
 roughly constant through tanh layers; He et al. (2015) double it for ReLU, which zeroes

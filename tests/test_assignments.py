@@ -1,0 +1,407 @@
+"""The proof that grading is right: every graded notebook, autograded by real nbgrader.
+
+For each assignment in ``solutions/`` (and its catalog ``tests/mutants/<assignment>.py``),
+a temporary copy of the course (config, ``release.py``, the source notebook) generates the
+student version with ``autograder/release.py``, then builds one submission per case, all
+graded by ONE ``nbgrader autograde`` run (the CLI, in a subprocess): the instructor's
+solution, the untouched student version, every mutant and variant of the catalog, and
+submissions whose test cells were edited or deleted. Scores are read per grade cell from the
+gradebook, so "loses the points of the parts it breaks, keeps the others" is checked part by
+part. The repository's own ``autograder/`` folder is never touched.
+
+The mutant report (catalog size, kill rate, scores) goes to
+``_build/grading/<assignment>-mutants.md``.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+REPORTS = ROOT / "_build" / "grading"
+SHARDS = max(1, min(4, os.cpu_count() or 1))  # parallel autograde runs
+
+
+def _load(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+release = _load(ROOT / "autograder" / "release.py", "release")
+ASSIGNMENTS = release.assignments(ROOT)
+CATALOGS = {a: _load(ROOT / "tests" / "mutants" / f"{a}.py", f"mutants_{a}") for a in ASSIGNMENTS}
+MUTANTS = [(a, m["name"]) for a in ASSIGNMENTS for m in CATALOGS[a].MUTANTS]
+VARIANTS = [(a, v["name"]) for a in ASSIGNMENTS for v in CATALOGS[a].VARIANTS]
+
+SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+HIDDEN_TESTS = re.compile(
+    r"^\s*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?", re.S | re.M
+)
+
+
+# ---------------------------------------------------------------------------- notebooks
+
+
+def read_nb(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def source(cell) -> str:
+    text = cell["source"]
+    return text if isinstance(text, str) else "".join(text)
+
+
+def grade_id(cell) -> str | None:
+    return cell["metadata"].get("nbgrader", {}).get("grade_id")
+
+
+def answer_cells(nb) -> list[str]:
+    return [grade_id(c) for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
+
+
+def grade_cells(nb) -> dict[str, float]:
+    """Grade id → points of every autograded test cell."""
+    return {
+        grade_id(c): float(c["metadata"]["nbgrader"]["points"])
+        for c in nb["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade")
+    }
+
+
+def part_of(test_id: str) -> str:
+    """The part (its answer cell's grade id) a test cell grades: test_<part>[_hidden]."""
+    return re.sub(r"_hidden$", "", test_id.removeprefix("test_"))
+
+
+def solution_code(text: str) -> str:
+    """An answer cell of the source notebook as a student would write it: markers removed."""
+    return "".join(line for line in text.splitlines(True) if not SOLUTION_MARKERS.match(line))
+
+
+def with_cells(nb: dict, sources: dict[str, str], delete: set[str] = frozenset()) -> dict:
+    """A copy of ``nb`` with the cells of these grade ids replaced or deleted."""
+    nb = copy.deepcopy(nb)
+    nb["cells"] = [c for c in nb["cells"] if grade_id(c) not in delete]
+    for cell in nb["cells"]:
+        if grade_id(cell) in sources:
+            cell["source"] = sources[grade_id(cell)].strip("\n")
+    return nb
+
+
+# ---------------------------------------------------------------------------- grading
+
+
+@dataclass
+class Graded:
+    """One assignment, released and autograded in a temporary course."""
+
+    assignment: str
+    course: Path
+    notebook: str  # the notebook's name, without .ipynb
+    source_nb: dict
+    release_nb: dict
+    points: dict[str, float]  # part → its points
+    points_by_test: dict[str, float] = field(default_factory=dict)  # test cell → its points
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)  # student → part → score
+    autograded: set[str] = field(default_factory=set)  # students with an autograded notebook
+    log: str = ""
+
+
+def _env(course: Path) -> dict:
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # nbgrader runs `alembic`
+    env["JUPYTER_CONFIG_DIR"] = str(course / ".jupyter")  # no user-level nbgrader config
+    return env
+
+
+def _make_course(tmp: Path, assignment: str) -> Path:
+    course = tmp / "course"
+    (course / "autograder").mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    for name in ("nbgrader_config.py", "release.py"):
+        shutil.copy(ROOT / "autograder" / name, course / "autograder")
+    shutil.copytree(ROOT / "solutions" / assignment, course / "solutions" / assignment)
+    (course / release.CHAPTERS[assignment]).parent.mkdir(parents=True)
+    return course
+
+
+def _submissions(g: Graded) -> dict[str, dict]:
+    """Student id → submitted notebook, for every case of the catalog."""
+    catalog = CATALOGS[g.assignment]
+    solved = {gid: solution_code(source(c)) for c in g.source_nb["cells"] if (gid := grade_id(c))}
+    solution = with_cells(g.release_nb, {a: solved[a] for a in answer_cells(g.source_nb)})
+    subs = {"solution": solution, "student-version": g.release_nb}
+    for m in catalog.MUTANTS:
+        subs[f"mutant-{m['name']}"] = with_cells(solution, {m["cell"]: m["source"]})
+    for v in catalog.VARIANTS:
+        subs[f"variant-{v['name']}"] = with_cells(solution, v["cells"])
+    # a wrong answer whose test cells were edited to `pass`, or deleted, must still fail them
+    first = catalog.MUTANTS[0]
+    part, wrong = first["cell"], {first["cell"]: first["source"]}
+    tests = {t for t in g.points_by_test if part_of(t) == part}
+    subs["tampered-tests-edited"] = with_cells(solution, {**wrong, **dict.fromkeys(tests, "pass")})
+    subs["tampered-tests-deleted"] = with_cells(solution, wrong, delete=tests)
+    # a right answer whose test cells were all deleted gets them back, in their places
+    subs["tampered-all-tests-deleted-right-answers"] = with_cells(
+        solution, {}, delete=set(g.points_by_test)
+    )
+    return subs
+
+
+def _autograde(tmp: Path, assignment: str) -> Graded:
+    course = _make_course(tmp / "shard0", assignment)
+    env = _env(course)
+    done = subprocess.run(
+        [sys.executable, "autograder/release.py", "--root", str(course)],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, f"release.py failed:\n{done.stdout}\n{done.stderr}"
+    source_nb_path = next((course / "solutions" / assignment).glob("*.ipynb"))
+    notebook = source_nb_path.stem
+    release_nb = read_nb(course / "autograder" / "release" / assignment / f"{notebook}.ipynb")
+    source_nb = read_nb(source_nb_path)
+    g = Graded(assignment, course, notebook, source_nb, release_nb, points={})
+    g.points_by_test = grade_cells(source_nb)
+    for test_id, points in g.points_by_test.items():
+        g.points[part_of(test_id)] = g.points.get(part_of(test_id), 0.0) + points
+
+    # One autograde run per core, each on its own copy of the course and gradebook (SQLite
+    # is not for concurrent writers); submissions are dealt round-robin.
+    shards = [course] + [
+        Path(shutil.copytree(course, tmp / f"shard{k}" / "course")) for k in range(1, SHARDS)
+    ]
+    for k, (student, nb) in enumerate(sorted(_submissions(g).items())):
+        folder = shards[k % len(shards)] / "autograder" / "submitted" / student / assignment
+        folder.mkdir(parents=True)
+        (folder / f"{notebook}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    runs = [
+        subprocess.Popen(
+            [str(BIN / "nbgrader"), "autograde", assignment, "--force"],
+            cwd=shard,
+            env=_env(shard),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for shard in shards
+    ]
+    for run, shard in zip(runs, shards, strict=True):
+        log = run.communicate(timeout=600)[0]
+        g.log += log
+        assert run.returncode == 0, f"nbgrader autograde failed in {shard}:\n{log[-5000:]}"
+        g.scores.update(_scores(shard, assignment, notebook))
+        autograded = shard / "autograder" / "autograded"
+        g.autograded |= {p.parts[-3] for p in autograded.glob(f"*/{assignment}/{notebook}.ipynb")}
+    return g
+
+
+def _scores(course: Path, assignment: str, notebook: str) -> dict[str, dict[str, float]]:
+    """Student → part → score, from the course's gradebook."""
+    scores: dict[str, dict[str, float]] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SQLAlchemy 2.x warnings from nbgrader 0.9.6
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{course / 'autograder' / 'gradebook.db'}") as gb:
+            for student in gb.students:
+                parts = scores.setdefault(student.id, {})
+                for grade in gb.find_submission_notebook(notebook, assignment, student.id).grades:
+                    part = part_of(grade.name)
+                    parts[part] = parts.get(part, 0.0) + float(grade.score)
+    return scores
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """Assignment → its `Graded` result, autograded once per test session."""
+    cache: dict[str, Graded] = {}
+
+    def get(assignment: str) -> Graded:
+        if assignment not in cache:
+            cache[assignment] = _autograde(tmp_path_factory.mktemp(assignment), assignment)
+            _write_report(cache[assignment])
+        return cache[assignment]
+
+    return get
+
+
+def lost(g: Graded, student: str) -> set[str]:
+    """The parts in which ``student`` did not get full marks."""
+    scores = g.scores[student]
+    return {p for p, points in g.points.items() if scores.get(p, 0.0) < points}
+
+
+def _mutant_verdict(g: Graded, m: dict) -> str | None:
+    """None if the mutant lost exactly its parts (all their points with ``zero``), or why not."""
+    student = f"mutant-{m['name']}"
+    if student not in g.autograded:
+        return "not autograded (nbgrader failed on it)"
+    scores, parts = g.scores[student], lost(g, student)
+    if not m["loses"] <= parts:
+        return f"kept full marks in {sorted(m['loses'] - parts)}"
+    if parts - m["loses"]:
+        return f"also lost points in {sorted(parts - m['loses'])}"
+    if m.get("zero") and any(scores.get(p, 0.0) > 0 for p in m["loses"]):
+        return f"scored {[scores.get(p) for p in sorted(m['loses'])]} in its parts, not 0"
+    return None
+
+
+def _write_report(g: Graded) -> None:
+    mutants = CATALOGS[g.assignment].MUTANTS
+    verdicts = {m["name"]: _mutant_verdict(g, m) for m in mutants}
+    killed = sum(v is None for v in verdicts.values())
+    parts = list(g.points)
+    lines = [
+        f"# Mutants of {g.assignment}",
+        "",
+        f"{len(mutants)} mutants, {killed} killed: kill rate {killed / len(mutants):.0%}. "
+        "A mutant is killed when it loses points in every part it breaks and keeps full "
+        "marks in every other part.",
+        "",
+        "| mutant | breaks | " + " | ".join(f"{p} ({g.points[p]:g})" for p in parts) + " | |",
+        "| --- | --- | " + " | ".join("---" for _ in parts) + " | --- |",
+    ]
+    for m in mutants:
+        scores = g.scores.get(f"mutant-{m['name']}", {})
+        cells = " | ".join(f"{scores.get(p, 0.0):g}" for p in parts)
+        verdict = verdicts[m["name"]] or "killed"
+        lines.append(f"| {m['name']} | {', '.join(sorted(m['loses']))} | {cells} | {verdict} |")
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / f"{g.assignment}-mutants.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- the proof
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_source_notebook_is_well_formed(assignment):
+    """Outputs cleared; each answer cell has a visible and a hidden test cell with points."""
+    path = next((ROOT / "solutions" / assignment).glob("*.ipynb"))
+    nb = read_nb(path)
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, grade_id(cell)
+    answers, tests = answer_cells(nb), grade_cells(nb)
+    assert answers, f"{path} has no autograded answer cell"
+    for answer in answers:
+        assert f"test_{answer}" in tests, f"{answer} has no visible test cell test_{answer}"
+        assert f"test_{answer}_hidden" in tests, f"{answer} has no test_{answer}_hidden"
+    for test_id, points in tests.items():
+        assert part_of(test_id) in answers, f"{test_id} grades no answer cell"
+        assert points > 0, f"{test_id} has no points"
+    hidden = [grade_id(c) for c in nb["cells"] if "### BEGIN HIDDEN TESTS" in source(c)]
+    assert sorted(hidden) == sorted(t for t in tests if t.endswith("_hidden"))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_book_has_the_current_student_version(graded, assignment):
+    """The page in the book is what release.py generates now from the source."""
+    g = graded(assignment)
+    page = release.CHAPTERS[assignment]
+    fresh = (g.course / page).read_text(encoding="utf-8")
+    assert (ROOT / page).exists(), f"{page} is missing: run `make student`"
+    assert (ROOT / page).read_text(encoding="utf-8") == fresh, (
+        f"{page} is stale against solutions/{assignment}: run `make student` and commit it"
+    )
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_has_no_solution_and_no_hidden_test(graded, assignment):
+    g = graded(assignment)
+    released = {grade_id(c): source(c) for c in g.release_nb["cells"] if grade_id(c)}
+    text = "\n".join(source(c) for c in g.release_nb["cells"])
+    # lines of the source that students may see: everything outside the hidden tests
+    public = {
+        line.strip()
+        for c in g.source_nb["cells"]
+        for line in HIDDEN_TESTS.sub("", source(c)).splitlines()
+    }
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text
+    for cell in g.source_nb["cells"]:
+        gid, src = grade_id(cell), source(cell)
+        if gid in answer_cells(g.source_nb):
+            assert "raise NotImplementedError()" in released[gid], gid
+            inside = re.search(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", src, re.S)
+            for line in inside.group(1).splitlines():
+                if line.strip() and not line.strip().startswith("#"):
+                    assert line not in released[gid], f"solution line in {gid}: {line!r}"
+        elif "### BEGIN HIDDEN TESTS" in src:
+            for line in re.search(HIDDEN_TESTS, src).group(0).splitlines()[1:-1]:
+                if len(re.sub(r"\W", "", line)) >= 8 and line.strip() not in public:
+                    assert line.strip() not in text, f"hidden test line released: {line!r}"
+            assert released[gid].strip() == HIDDEN_TESTS.sub("", src).strip()
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_scores_full_marks(graded, assignment):
+    g = graded(assignment)
+    assert "solution" in g.autograded
+    assert g.scores["solution"] == g.points, g.log[-3000:]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_student_version_scores_zero_without_crashing(graded, assignment):
+    g = graded(assignment)
+    assert "student-version" in g.autograded
+    assert set(g.scores["student-version"].values()) == {0.0}
+    # every submission was graded: no case stopped the batch
+    assert g.autograded == set(g.scores), sorted(set(g.scores) - g.autograded)
+
+
+@pytest.mark.parametrize(("assignment", "mutant"), MUTANTS)
+def test_mutant_loses_exactly_its_parts(graded, assignment, mutant):
+    g = graded(assignment)
+    m = next(m for m in CATALOGS[assignment].MUTANTS if m["name"] == mutant)
+    assert m["cell"] in answer_cells(g.source_nb), f"{mutant} replaces no answer cell"
+    verdict = _mutant_verdict(g, m)
+    assert verdict is None, f"{mutant}: {verdict}; scores {g.scores.get(f'mutant-{mutant}')}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_kill_rate_is_100_percent(graded, assignment):
+    g = graded(assignment)
+    mutants = CATALOGS[assignment].MUTANTS
+    survivors = [m["name"] for m in mutants if _mutant_verdict(g, m) is not None]
+    assert len(mutants) >= len(answer_cells(g.source_nb)), "at least one mutant per part"
+    assert {m["cell"] for m in mutants} == set(answer_cells(g.source_nb)), "parts untested"
+    report = REPORTS / f"{assignment}-mutants.md"
+    assert report.exists()
+    assert not survivors, f"surviving mutants: {survivors} (see {report})"
+
+
+@pytest.mark.parametrize(("assignment", "variant"), VARIANTS)
+def test_variant_scores_full_marks(graded, assignment, variant):
+    g = graded(assignment)
+    student = f"variant-{variant}"
+    assert student in g.autograded
+    assert g.scores[student] == g.points
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_edited_or_deleted_test_cells_are_put_back(graded, assignment):
+    g = graded(assignment)
+    broken = CATALOGS[assignment].MUTANTS[0]["cell"]
+    for student in ("tampered-tests-edited", "tampered-tests-deleted"):
+        assert student in g.autograded
+        assert lost(g, student) == {broken}, (student, g.scores[student])
+    assert g.scores["tampered-all-tests-deleted-right-answers"] == g.points
