@@ -1,7 +1,7 @@
 # Two commands for a fresh machine (see README.md):
 #   make        set everything up (.venv, web assets, Chromium) and build the book
 #   make test   lint, format-check, build the book from scratch and run every test
-# Other targets: book, student, bench, demo, constraints, clean.
+# Other targets: book, student, bench, bench-grading, demo, constraints, clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 # CI builds from scratch; locally `make book` reuses the execution cache.
 BOOK_FLAGS ?=
 
-.PHONY: all setup demo book student test lint bench constraints clean
+.PHONY: all setup demo book student test lint bench bench-grading constraints clean
 
 all: book
 
@@ -56,6 +56,10 @@ $(BENCH_VENV)/.installed-stamp: pyproject.toml constraints.txt
 
 bench: $(BENCH_VENV)/.installed-stamp
 	$(BENCH_VENV)/bin/python bench/train_step.py
+
+# course-grade against sequential `nbgrader autograde` on a generated class of 60.
+bench-grading: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/grading.py
 
 # Re-pin constraints.txt to what is installed now (after changing pyproject.toml).
 constraints: $(STAMP)

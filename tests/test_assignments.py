@@ -15,92 +15,41 @@ The mutant report (catalog size, kill rate, scores) goes to
 
 from __future__ import annotations
 
-import copy
-import importlib.util
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from gradingkit import (
+    BIN,
+    HIDDEN_TESTS,
+    ROOT,
+    answer_cells,
+    catalog,
+    grade_cells,
+    grade_id,
+    part_of,
+    read_nb,
+    release,
+    released_course,
+    solution_code,
+    source,
+    with_cells,
+)
+from gradingkit import course_env as _env
+from gradingkit import gradebook_scores as _scores
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 REPORTS = ROOT / "_build" / "grading"
 SHARDS = max(1, min(4, os.cpu_count() or 1))  # parallel autograde runs
 
-
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-release = _load(ROOT / "autograder" / "release.py", "release")
 ASSIGNMENTS = release.assignments(ROOT)
-CATALOGS = {a: _load(ROOT / "tests" / "mutants" / f"{a}.py", f"mutants_{a}") for a in ASSIGNMENTS}
+CATALOGS = {a: catalog(a) for a in ASSIGNMENTS}
 MUTANTS = [(a, m["name"]) for a in ASSIGNMENTS for m in CATALOGS[a].MUTANTS]
 VARIANTS = [(a, v["name"]) for a in ASSIGNMENTS for v in CATALOGS[a].VARIANTS]
-
-SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
-HIDDEN_TESTS = re.compile(
-    r"^\s*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?", re.S | re.M
-)
-
-
-# ---------------------------------------------------------------------------- notebooks
-
-
-def read_nb(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def source(cell) -> str:
-    text = cell["source"]
-    return text if isinstance(text, str) else "".join(text)
-
-
-def grade_id(cell) -> str | None:
-    return cell["metadata"].get("nbgrader", {}).get("grade_id")
-
-
-def answer_cells(nb) -> list[str]:
-    return [grade_id(c) for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
-
-
-def grade_cells(nb) -> dict[str, float]:
-    """Grade id → points of every autograded test cell."""
-    return {
-        grade_id(c): float(c["metadata"]["nbgrader"]["points"])
-        for c in nb["cells"]
-        if c["metadata"].get("nbgrader", {}).get("grade")
-    }
-
-
-def part_of(test_id: str) -> str:
-    """The part (its answer cell's grade id) a test cell grades: test_<part>[_hidden]."""
-    return re.sub(r"_hidden$", "", test_id.removeprefix("test_"))
-
-
-def solution_code(text: str) -> str:
-    """An answer cell of the source notebook as a student would write it: markers removed."""
-    return "".join(line for line in text.splitlines(True) if not SOLUTION_MARKERS.match(line))
-
-
-def with_cells(nb: dict, sources: dict[str, str], delete: set[str] = frozenset()) -> dict:
-    """A copy of ``nb`` with the cells of these grade ids replaced or deleted."""
-    nb = copy.deepcopy(nb)
-    nb["cells"] = [c for c in nb["cells"] if grade_id(c) not in delete]
-    for cell in nb["cells"]:
-        if grade_id(cell) in sources:
-            cell["source"] = sources[grade_id(cell)].strip("\n")
-    return nb
 
 
 # ---------------------------------------------------------------------------- grading
@@ -120,24 +69,6 @@ class Graded:
     scores: dict[str, dict[str, float]] = field(default_factory=dict)  # student → part → score
     autograded: set[str] = field(default_factory=set)  # students with an autograded notebook
     log: str = ""
-
-
-def _env(course: Path) -> dict:
-    env = dict(os.environ)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # nbgrader runs `alembic`
-    env["JUPYTER_CONFIG_DIR"] = str(course / ".jupyter")  # no user-level nbgrader config
-    return env
-
-
-def _make_course(tmp: Path, assignment: str) -> Path:
-    course = tmp / "course"
-    (course / "autograder").mkdir(parents=True)
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    for name in ("nbgrader_config.py", "release.py"):
-        shutil.copy(ROOT / "autograder" / name, course / "autograder")
-    shutil.copytree(ROOT / "solutions" / assignment, course / "solutions" / assignment)
-    (course / release.CHAPTERS[assignment]).parent.mkdir(parents=True)
-    return course
 
 
 def _submissions(g: Graded) -> dict[str, dict]:
@@ -164,21 +95,7 @@ def _submissions(g: Graded) -> dict[str, dict]:
 
 
 def _autograde(tmp: Path, assignment: str) -> Graded:
-    course = _make_course(tmp / "shard0", assignment)
-    env = _env(course)
-    done = subprocess.run(
-        [sys.executable, "autograder/release.py", "--root", str(course)],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, f"release.py failed:\n{done.stdout}\n{done.stderr}"
-    source_nb_path = next((course / "solutions" / assignment).glob("*.ipynb"))
-    notebook = source_nb_path.stem
-    release_nb = read_nb(course / "autograder" / "release" / assignment / f"{notebook}.ipynb")
-    source_nb = read_nb(source_nb_path)
+    course, notebook, source_nb, release_nb = released_course(tmp / "shard0", assignment)
     g = Graded(assignment, course, notebook, source_nb, release_nb, points={})
     g.points_by_test = grade_cells(source_nb)
     for test_id, points in g.points_by_test.items():
@@ -212,22 +129,6 @@ def _autograde(tmp: Path, assignment: str) -> Graded:
         autograded = shard / "autograder" / "autograded"
         g.autograded |= {p.parts[-3] for p in autograded.glob(f"*/{assignment}/{notebook}.ipynb")}
     return g
-
-
-def _scores(course: Path, assignment: str, notebook: str) -> dict[str, dict[str, float]]:
-    """Student → part → score, from the course's gradebook."""
-    scores: dict[str, dict[str, float]] = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SQLAlchemy 2.x warnings from nbgrader 0.9.6
-        from nbgrader.api import Gradebook
-
-        with Gradebook(f"sqlite:///{course / 'autograder' / 'gradebook.db'}") as gb:
-            for student in gb.students:
-                parts = scores.setdefault(student.id, {})
-                for grade in gb.find_submission_notebook(notebook, assignment, student.id).grades:
-                    part = part_of(grade.name)
-                    parts[part] = parts.get(part, 0.0) + float(grade.score)
-    return scores
 
 
 @pytest.fixture(scope="session")

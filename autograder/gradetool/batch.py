@@ -1,0 +1,488 @@
+"""Grade a class: collect, autograde in parallel, write feedback, exports and the report.
+
+The main process reads the submissions, skips those graded before under the same key
+(`gradetool.state`), and fans the others out through a ``concurrent.futures`` executor: by
+default a local process pool (one worker per core, each with a spare kernel), or Dask
+(``Client.get_executor()``), or any executor given. Workers run `worker.grade_submission`
+and return plain data; the main process alone writes, as each result arrives, in this
+order: the gradebook (one transaction), the autograded notebook, the feedback, and last the
+student's state file. A crash or Ctrl-C in the middle loses nothing already written; the
+next run grades the rest.
+
+A submission that times out or crashes is scored on the tests that ran (the others count
+0), and recorded if it is the student's first result; a regrade that fails (``timed out``,
+``crashed``, ``invalid``) leaves the gradebook, the autograded notebook and the feedback as
+they were, and reports the failure. A notebook not recorded is kept in
+``autograder/.gradetool/<assignment>/failed/`` for a look.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import collect as collecting
+from .course import Assignment, Course, GradetoolError, find_course, load_assignment
+from .export import export as write_exports
+from .feedback import render_feedback
+from .gradebook import GradebookWriter, ensure_assignment, read_submissions, read_timestamp
+from .pool import Pool, run
+from .report import write_report
+from .results import (
+    CRASHED,
+    FAILURES,
+    GRADED,
+    INVALID,
+    SKIPPED,
+    TIMED_OUT,
+    BatchResult,
+    StudentResult,
+)
+from .state import State, content_hash, grading_key
+from .worker import grade_submission, make_task
+
+
+class Interrupted(Exception):
+    """Ctrl-C stopped the batch; ``batch`` holds what was graded (and saved) before it."""
+
+    def __init__(self, batch: BatchResult) -> None:
+        super().__init__("interrupted")
+        self.batch = batch
+
+
+@dataclass
+class Context:
+    """A course and one of its assignments, ready to grade."""
+
+    course: Course
+    assignment: Assignment
+    state: State
+
+    @classmethod
+    def open(cls, assignment: str, course: Course | Path | str | None = None) -> Context:
+        if not isinstance(course, Course):
+            course = find_course(course)
+        spec = load_assignment(course, assignment)
+        return cls(course, spec, State(course.state_dir / assignment))
+
+    def autograded(self, student: str) -> Path:
+        return self.course.autograded_dir / student / self.assignment.name / self._nb
+
+    def feedback(self, student: str) -> Path:
+        name = f"{self.assignment.notebook}.html"
+        return self.course.feedback_dir / student / self.assignment.name / name
+
+    @property
+    def _nb(self) -> str:
+        return f"{self.assignment.notebook}.ipynb"
+
+
+# ---------------------------------------------------------------------------- steps
+
+
+def collect(assignment: str, submissions, *, course=None) -> collecting.Collected:
+    """Copy ``submissions`` into the course's ``autograder/submitted`` (see `gradetool.collect`)."""
+    ctx = Context.open(assignment, course)
+    return _collect(ctx, submissions)
+
+
+def _collect(ctx: Context, submissions) -> collecting.Collected:
+    folder = Path(submissions)
+    if not folder.is_dir():
+        raise GradetoolError(f"no folder {folder}: give the folder holding the submissions")
+    done = collecting.collect(
+        folder, ctx.course.submitted_dir, ctx.assignment.name, ctx.assignment.notebook
+    )
+    ctx.state.add_canvas_ids(done.canvas_ids)
+    return done
+
+
+def grade(
+    assignment: str,
+    submissions,
+    *,
+    course=None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    cell_timeout: float = 30,
+    timeout: float = 300,
+    force: bool = False,
+    progress: bool = False,
+    scheduler: str | None = None,
+    canvas_column: str | None = None,
+) -> BatchResult:
+    """Collect, autograde, and write feedback, exports and the report.
+
+    Parameters
+    ----------
+    assignment : str
+        The assignment id (a folder of ``solutions/``).
+    submissions : path
+        nbgrader's layout (``<student>/<assignment>/<notebook>.ipynb``) or a flat folder of
+        LMS downloads; the course's own ``autograder/submitted`` grades what is there.
+    course : path or Course, optional
+        The course root (default: found from the current folder up).
+    workers : int, optional
+        Local worker processes (default: one per core).
+    executor : concurrent.futures.Executor, optional
+        Run the submissions there instead (e.g. ``distributed.Client(...).get_executor()``).
+    cell_timeout, timeout : float
+        Seconds per cell, seconds per submission.
+    force : bool
+        Grade again even what has not changed.
+    progress : bool
+        Show a progress bar on stderr.
+    scheduler : str, optional
+        A Dask scheduler's address (``tcp://host:port``) to run the submissions on.
+    canvas_column : str, optional
+        The assignment column's header in the Canvas CSV.
+
+    Returns
+    -------
+    BatchResult
+
+    Raises
+    ------
+    GradetoolError
+        For a missing assignment, course or folder.
+    Interrupted
+        On Ctrl-C, after saving every result that had arrived.
+    """
+    _check_limits(cell_timeout, timeout)
+    if not isinstance(course, Course):
+        course = find_course(course)
+    pool = Pool(executor, workers=workers, scheduler=scheduler)
+    first = not (course.state_dir / assignment).is_dir()
+    if first and (course.source_dir / assignment).is_dir() and Path(submissions).is_dir():
+        pool.start()  # a first run: the workers boot while nbgrader loads
+    try:
+        ctx = Context.open(assignment, course)
+        done = _collect(ctx, submissions)
+    except BaseException:
+        pool.close()
+        raise
+    batch = _autograde(
+        ctx,
+        students=done.students,
+        pool=pool,
+        cell_timeout=cell_timeout,
+        timeout=timeout,
+        force=force,
+        progress=progress,
+        feedback=True,
+    )
+    export(ctx, canvas_column=canvas_column)
+    report(ctx, summary_line=batch.summary)
+    return batch
+
+
+def autograde(
+    assignment: str,
+    *,
+    course=None,
+    students=None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    scheduler: str | None = None,
+    cell_timeout: float = 30,
+    timeout: float = 300,
+    force: bool = False,
+    progress: bool = False,
+) -> BatchResult:
+    """Autograde what the course's submitted folder holds (no feedback, no exports)."""
+    _check_limits(cell_timeout, timeout)
+    ctx = Context.open(assignment, course)
+    return _autograde(
+        ctx,
+        students=students,
+        pool=Pool(executor, workers=workers, scheduler=scheduler),
+        cell_timeout=cell_timeout,
+        timeout=timeout,
+        force=force,
+        progress=progress,
+        feedback=False,
+    )
+
+
+def feedback(ctx_or_assignment, *, course=None) -> list[Path]:
+    """Write the feedback of every student with a standing result; return the files."""
+    ctx = _ctx(ctx_or_assignment, course)
+    written = []
+    for student, result in ctx.state.standings().items():
+        path = ctx.autograded(student)
+        if not path.is_file():
+            continue
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        written.append(_write_feedback(ctx, result, nb))
+    return written
+
+
+def export(ctx_or_assignment, *, course=None, canvas_column: str | None = None) -> list[Path]:
+    """Write the grades, tests and Canvas CSV files; return them."""
+    ctx = _ctx(ctx_or_assignment, course)
+    gradebook = read_submissions(ctx.course.db_url, ctx.assignment.name)
+    return write_exports(
+        ctx.course.exports_dir,
+        ctx.assignment.name,
+        ctx.state.latest(),
+        gradebook,
+        canvas_ids=ctx.state.canvas_ids(),
+        canvas_column=canvas_column,
+    )
+
+
+def report(ctx_or_assignment, *, course=None, summary_line: str = "") -> list[Path]:
+    """Write the class report; return its files."""
+    ctx = _ctx(ctx_or_assignment, course)
+    return write_report(
+        ctx.course.reports_dir,
+        ctx.assignment.name,
+        ctx.state.latest(),
+        ctx.state.standings(),
+        summary_line=summary_line,
+        part_of=ctx.assignment.answer_of,
+        cache=ctx.state.folder,
+    )
+
+
+def check(spec: Assignment, path: Path, *, cell_timeout=30, timeout=300) -> StudentResult:
+    """Grade one notebook in this process, as a batch would; write nothing.
+
+    Parameters
+    ----------
+    spec : Assignment
+    path : Path
+        The notebook.
+    cell_timeout, timeout : float
+
+    Returns
+    -------
+    StudentResult
+    """
+    from . import kernels
+
+    kernels.local_pool().spare_enabled = False  # one notebook: no kernel to prepare
+    text = Path(path).read_bytes().decode("utf-8", errors="replace")
+    task = make_task(spec, Path(path).stem, text, cell_timeout=cell_timeout, timeout=timeout)
+    data = grade_submission(task)
+    for key in ("notebook", "unanswered", "traceback"):
+        data.pop(key, None)
+    return StudentResult.from_dict(data)
+
+
+def _ctx(ctx_or_assignment, course) -> Context:
+    if isinstance(ctx_or_assignment, Context):
+        return ctx_or_assignment
+    return Context.open(ctx_or_assignment, course)
+
+
+# ---------------------------------------------------------------------------- the batch
+
+
+def _autograde(
+    ctx: Context,
+    *,
+    students,
+    pool: Pool,
+    cell_timeout,
+    timeout,
+    force,
+    progress,
+    feedback: bool,
+) -> BatchResult:
+    start = time.perf_counter()
+    spec = ctx.assignment
+    subs = collecting.scan(ctx.course.submitted_dir, spec.name, spec.notebook, students)
+    batch = BatchResult(spec.name)
+    pool.kernel_name = spec.kernel_name
+    try:
+        todo = _skip_unchanged(ctx, subs, batch, force)
+        if not todo:  # nothing to grade: nbgrader is not even loaded
+            return _sorted(batch, start)
+        pool.start()  # the workers boot while the gradebook is prepared
+        ensure_assignment(ctx.course, spec)
+        tasks = {}
+        for student, (text, _) in todo.items():
+            sub = subs[student]
+            tasks[student] = make_task(
+                spec,
+                student,
+                text,
+                found=sub.found,
+                renamed_from=sub.renamed_from,
+                cell_timeout=cell_timeout,
+                timeout=timeout,
+            )
+        with GradebookWriter(ctx.course.db_url) as writer:
+            bar = _progress(len(subs), progress)
+            bar.update(len(batch.students))
+
+            def commit(student: str, data: dict) -> None:
+                result = _commit(ctx, writer, subs[student], data, todo[student][1], feedback)
+                batch.students[student] = result
+                bar.update(1)
+                bar.set_postfix_str(_counts(batch), refresh=False)
+
+            try:
+                run(pool, tasks, commit)
+            except KeyboardInterrupt:
+                batch.interrupted = True
+                pool.stop()
+                raise Interrupted(_sorted(batch, start)) from None
+            finally:
+                bar.close()
+    finally:
+        pool.close()
+    return _sorted(batch, start)
+
+
+def _skip_unchanged(ctx: Context, subs: dict, batch: BatchResult, force: bool) -> dict:
+    """Skip the submissions graded before under the same key; return the others.
+
+    A skipped result is put in ``batch`` (and the state); a recorded one is skipped only if
+    the gradebook and ``autograded/`` still hold it.
+
+    Returns
+    -------
+    dict of str to tuple
+        Student → (the notebook's text or None, its grading key), for those to grade.
+    """
+    spec = ctx.assignment
+    gradebook = None
+    todo = {}
+    for student, sub in subs.items():
+        raw = sub.notebook.read_bytes() if sub.notebook else None
+        key = grading_key(content_hash(raw), spec.tests_hash)
+        result = None if force else ctx.state.unchanged(student, key)
+        if result is not None and result.recorded:
+            if gradebook is None:
+                gradebook = read_submissions(ctx.course.db_url, spec.name)
+            if student not in gradebook or not ctx.autograded(student).is_file():
+                result = None  # recorded once, gone since: grade it again
+        if result is not None:
+            result.status, result.extra_files = SKIPPED, sub.extra_files
+            ctx.state.record(result)
+            batch.students[student] = result
+            continue
+        text = raw.decode("utf-8", errors="replace") if raw is not None else None
+        todo[student] = (text, key)
+    return todo
+
+
+def _check_limits(cell_timeout: float, timeout: float) -> None:
+    if not cell_timeout > 0 or not timeout > 0:
+        raise GradetoolError(f"timeouts must be positive, not {cell_timeout} and {timeout}")
+
+
+def _sorted(batch: BatchResult, start: float) -> BatchResult:
+    batch.students = dict(sorted(batch.students.items()))
+    batch.seconds = time.perf_counter() - start
+    return batch
+
+
+def _counts(batch: BatchResult) -> str:
+    return (
+        f"graded {batch.graded}, failed {batch.failed}, timed out {batch.timed_out}, "
+        f"invalid {batch.invalid}, skipped {batch.skipped}"
+    )
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        disable=not enabled,
+        file=sys.stderr,
+        unit="nb",
+        dynamic_ncols=True,
+        desc="grading",
+        smoothing=0.1,
+    )
+
+
+def _commit(ctx: Context, writer: GradebookWriter, sub, data: dict, key: dict, feedback: bool):
+    """Save one student's result as it arrives; return it.
+
+    A ``graded`` result goes into the gradebook, ``autograded/`` and the feedback. So does a
+    ``timed out`` or ``crashed`` one in which some test ran, when the gradebook holds no
+    result of the student yet (as nbgrader, which scores what ran); otherwise the gradebook
+    keeps what it had. The state file is written last: a crash before it means a regrade.
+    """
+    nb = data.pop("notebook", None)
+    unanswered = data.pop("unanswered", [])
+    ran = data.pop("ran", 0)
+    data.pop("traceback", None)
+    result = StudentResult.from_dict(data)
+    result.extra_files = list(sub.extra_files)
+    if result.extra_files:
+        word = "other files" if result.status == INVALID else "ignored"
+        result.reason += f"; {word}: {', '.join(result.extra_files)}"
+    student, name = result.student, ctx.assignment.name
+    kept = writer.score(name, student)
+    previous = kept is not None
+    if result.status in FAILURES and previous:
+        result.previous_score = kept
+        result.reason += f"; the previous result ({kept:g}) stays in the gradebook"
+    record = result.status == GRADED or (
+        result.status in (TIMED_OUT, CRASHED) and ran and not previous and nb is not None
+    )
+    if record:
+        try:
+            timestamp = read_timestamp(sub.folder)
+            writer.write(ctx.assignment, result, timestamp=timestamp, unanswered=unanswered)
+        except Exception as exc:
+            record = False
+            result.status = CRASHED
+            result.reason = f"could not write the gradebook: {type(exc).__name__}: {exc}"
+    if record:
+        result.recorded = True
+        if result.status != GRADED:
+            result.reason += "; recorded, as it is the first result"
+        path = ctx.autograded(student)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_text(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+        timestamp_file = sub.folder / "timestamp.txt"
+        if timestamp_file.is_file():
+            (path.parent / "timestamp.txt").write_bytes(timestamp_file.read_bytes())
+        if feedback:
+            _write_feedback(ctx, result, nb)
+    elif nb is not None:
+        failed = ctx.state.folder / "failed" / f"{student}.ipynb"
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        _write_text(failed, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    ctx.state.record(result, key)
+    return result
+
+
+def _write_feedback(ctx: Context, result: StudentResult, nb: dict) -> Path:
+    path = ctx.feedback(result.student)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_text(path, render_feedback(nb, result, ctx.assignment.name))
+    return path
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+__all__ = [
+    "CRASHED",
+    "GRADED",
+    "INVALID",
+    "SKIPPED",
+    "TIMED_OUT",
+    "Interrupted",
+    "autograde",
+    "collect",
+    "export",
+    "feedback",
+    "grade",
+    "report",
+]

@@ -1,0 +1,187 @@
+"""The task a worker runs for one submission: repair, execute, score.
+
+`grade_submission` is a plain top-level function of plain data (a dict in, a dict out), so
+any ``concurrent.futures`` executor can run it: a local process pool, or Dask distributed
+workers on other machines (which need this package, the course's library and a Jupyter
+kernel installed, nothing else: the task carries the source notebook, the limits and the
+submission's text). It never touches the gradebook or the course folders.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import time
+import traceback
+
+from . import execute, kernels
+from .repair import InvalidNotebook, grade_id, parse_notebook, repair
+from .results import CRASHED, GRADED, INVALID, TIMED_OUT, StudentResult
+from .scoring import score_notebook
+
+
+def make_task(
+    assignment,
+    student: str,
+    text: str | None,
+    *,
+    found: list[str] = (),
+    renamed_from: str | None = None,
+    cell_timeout: float = 30,
+    timeout: float = 300,
+) -> dict:
+    """The plain-data task for `grade_submission`.
+
+    Parameters
+    ----------
+    assignment : Assignment
+        The assignment (see `gradetool.course.load_assignment`).
+    student : str
+    text : str or None
+        The submitted notebook's text; None when the submission has no such notebook.
+    found : list of str
+        The notebooks found instead (for the message when ``text`` is None).
+    renamed_from : str, optional
+        The file's name when it is a copy of the notebook under another name.
+    cell_timeout, timeout : float
+        Seconds per cell, seconds per notebook.
+    """
+    return {
+        "student": student,
+        "notebook": assignment.notebook,
+        "text": text,
+        "found": list(found),
+        "renamed_from": renamed_from,
+        "source": assignment.source,
+        "release": assignment.student_version(),
+        "tests": assignment.tests,
+        "files": assignment.files,
+        "kernel_name": assignment.kernel_name,
+        "cell_timeout": float(cell_timeout),
+        "timeout": float(timeout),
+    }
+
+
+def grade_submission(task: dict) -> dict:
+    """Grade one submission; never raises.
+
+    Parameters
+    ----------
+    task : dict
+        As made by `make_task`.
+
+    Returns
+    -------
+    dict
+        `StudentResult.to_dict` plus ``notebook`` (the executed notebook, or None) and
+        ``unanswered`` (answer cells left as released) and ``ran`` (how many test cells ran).
+    """
+    start = time.perf_counter()
+    result = StudentResult(task["student"], INVALID)
+    result.max_score = float(sum(task["tests"].values()))
+    extra: dict = {"notebook": None, "unanswered": [], "ran": 0}
+    try:
+        _grade(task, result, extra)
+    except Exception as exc:  # a bug or a broken environment must not stop the batch
+        result.status = CRASHED
+        result.reason = f"grading failed: {type(exc).__name__}: {exc}"
+        result.score = None
+        extra["traceback"] = traceback.format_exc(limit=8)
+    result.seconds = time.perf_counter() - start
+    return {**result.to_dict(), **extra}
+
+
+def _grade(task: dict, result: StudentResult, extra: dict) -> None:
+    name = f"{task['notebook']}.ipynb"
+    if task["text"] is None:
+        found = ", ".join(task["found"]) or "none"
+        result.reason = f"no notebook named {name}; found {found}"
+        return
+    try:
+        repaired = repair(parse_notebook(task["text"]), task["source"], task["release"])
+    except InvalidNotebook as exc:
+        result.reason = str(exc)
+        return
+    result.repairs = repaired.repairs
+    if task.get("renamed_from"):
+        result.repairs.insert(0, f"graded {task['renamed_from']} as {name}, the expected name")
+    extra["unanswered"] = repaired.unanswered
+    nb = repaired.nb
+
+    try:
+        kernel = kernels.local_pool().take(task["kernel_name"])
+    except kernels.KernelStartError as exc:
+        result.status, result.reason = CRASHED, str(exc)
+        return
+    try:
+        for rel, data in task["files"].items():
+            path = kernel.cwd / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        run = execute.execute_notebook(
+            nb, kernel, cell_timeout=task["cell_timeout"], timeout=task["timeout"]
+        )
+    finally:
+        kernel.close()
+
+    not_run = {}
+    for index in run.not_run:
+        gid = grade_id(nb["cells"][index])
+        if gid in task["tests"]:
+            not_run[gid] = "the kernel " + ("died" if run.status == CRASHED else "was killed")
+    result.parts = score_notebook(nb, task["tests"], not_run)
+    result.cell_seconds = run.cell_seconds
+    extra["notebook"] = nb
+    points = sum(p.points for p in result.parts.values())
+    passed = sum(p.passed for p in result.parts.values())
+    extra["ran"] = len(result.parts) - len(not_run)
+    if run.status == "ok":
+        result.status, result.score = GRADED, float(points)
+        result.reason = f"{passed} of {len(result.parts)} tests passed"
+        if run.truncated:
+            result.reason += f"; {run.truncated:,} characters of output not kept"
+    else:
+        result.status = TIMED_OUT if run.status == "timed out" else CRASHED
+        result.reason = run.reason
+        if extra["ran"]:
+            result.score = float(points)
+            result.reason += f"; the tests that ran scored {points:g}/{result.max_score:g}"
+
+
+def init_worker(kernel_name: str | None = None) -> None:
+    """Set up a local worker process: Ctrl-C is the parent's, spares die with the worker.
+
+    The parent process handles Ctrl-C and then terminates the workers; SIGTERM kills this
+    worker's kernels before it exits. A spare kernel starts at once, so even the first
+    submission finds one ready.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def _terminate(signum, frame):
+        kernels.kill_all()
+        os._exit(128 + signum)  # a SystemExit would be caught by the pool's task loop
+
+    signal.signal(signal.SIGTERM, _terminate)
+    import atexit
+    from multiprocessing import util
+
+    atexit.register(kernels.close_all)
+    util.Finalize(None, kernels.close_all, exitpriority=100)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    if kernel_name:
+        with contextlib.suppress(kernels.KernelStartError):
+            kernels.local_pool().prestart(kernel_name)
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker and its kernels when its parent is gone (killed with SIGKILL).
+
+    A pool's worker would otherwise wait for tasks forever: it holds an end of its own task
+    queue, so the queue never closes.
+    """
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    kernels.kill_all()
+    os._exit(1)

@@ -1,0 +1,83 @@
+"""gradetool.collect: nbgrader's layout and flat LMS downloads, into autograder/submitted."""
+
+import pytest
+
+from gradetool.collect import collect, parse_filename, scan
+
+NB = "perceptron_exercise"
+
+
+@pytest.mark.parametrize(
+    ("name", "parsed"),
+    [
+        ("alice_late_12345_67890_perceptron_exercise.ipynb", ("alice", f"{NB}.ipynb", "12345")),
+        ("alice_12345_67890_perceptron_exercise-2.ipynb", ("alice", f"{NB}.ipynb", "12345")),
+        ("bob_perceptron_exercise.ipynb", ("bob", f"{NB}.ipynb", None)),
+        ("dan_v2_perceptron_exercise.ipynb", ("dan", f"{NB}.ipynb", None)),
+        ("carol.ipynb", ("carol", f"{NB}.ipynb", None)),
+        ("eve_1_2_Untitled.ipynb", ("eve", "Untitled.ipynb", "1")),
+        ("fay_1_2_data.csv", ("fay", "data.csv", "1")),
+        ("perceptron_exercise.ipynb", None),
+        ("perceptron_exercise-1.ipynb", None),
+        ("notes.txt", None),
+    ],
+)
+def test_parse_filename(name, parsed):
+    assert parse_filename(name, NB) == parsed
+
+
+def test_nbgrader_layout_is_copied_and_replaces_older_copies(tmp_path):
+    src, dest = tmp_path / "in", tmp_path / "submitted"
+    (src / "alice" / "ch01").mkdir(parents=True)
+    (src / "alice" / "ch01" / f"{NB}.ipynb").write_text("new")
+    (src / "alice" / "ch01" / ".ipynb_checkpoints").mkdir()
+    (src / "bob").mkdir()
+    (src / "bob" / f"{NB}.ipynb").write_text("bob's")  # no assignment level
+    (src / "empty").mkdir()
+    (dest / "alice" / "ch01").mkdir(parents=True)
+    (dest / "alice" / "ch01" / "stale.txt").write_text("old")
+    done = collect(src, dest, "ch01", NB)
+    assert done.students == ["alice", "bob"]
+    assert done.unmatched == ["empty/"]
+    assert (dest / "alice" / "ch01" / f"{NB}.ipynb").read_text() == "new"
+    assert not (dest / "alice" / "ch01" / "stale.txt").exists()
+    assert not (dest / "alice" / "ch01" / ".ipynb_checkpoints").exists()
+    assert (dest / "bob" / "ch01" / f"{NB}.ipynb").read_text() == "bob's"
+
+
+def test_flat_downloads_with_resubmissions_and_extra_files(tmp_path):
+    src, dest = tmp_path / "in", tmp_path / "submitted"
+    src.mkdir()
+    (src / f"alice_late_11_21_{NB}.ipynb").write_text("first")
+    (src / f"alice_late_11_22_{NB}-1.ipynb").write_text("second")
+    (src / "alice_11_23_data.csv").write_text("1,2")
+    (src / "bob.ipynb").write_text("bob")
+    (src / "readme.md").write_text("?")
+    done = collect(src, dest, "ch01", NB)
+    assert done.students == ["alice", "bob"]
+    assert done.canvas_ids == {"alice": "11"}
+    assert done.unmatched == ["readme.md"]
+    assert (dest / "alice" / "ch01" / f"{NB}.ipynb").read_text() == "second"
+    subs = scan(dest, "ch01", NB)
+    assert subs["alice"].extra_files == ["data.csv"]
+    assert subs["bob"].notebook.read_text() == "bob"
+
+
+def test_scan_reports_a_renamed_notebook(tmp_path):
+    folder = tmp_path / "alice" / "ch01"
+    folder.mkdir(parents=True)
+    (folder / "Untitled.ipynb").write_text("{}")
+    (folder / "timestamp.txt").write_text("2026-01-01 10:00:00")
+    sub = scan(tmp_path, "ch01", NB)["alice"]
+    assert sub.notebook is None
+    assert sub.found == ["Untitled.ipynb"]
+    assert sub.extra_files == ["Untitled.ipynb"]
+
+
+def test_collecting_the_submitted_folder_itself_copies_nothing(tmp_path):
+    (tmp_path / "alice" / "ch01").mkdir(parents=True)
+    (tmp_path / "alice" / "ch01" / f"{NB}.ipynb").write_text("x")
+    (tmp_path / "bob" / "other").mkdir(parents=True)
+    done = collect(tmp_path, tmp_path, "ch01", NB)
+    assert done.students == ["alice"]
+    assert (tmp_path / "alice" / "ch01" / f"{NB}.ipynb").read_text() == "x"

@@ -1,0 +1,105 @@
+"""gradetool.execute: cells run in order, within limits, whatever the kernel does."""
+
+import pytest
+
+from gradetool import execute, kernels
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = kernels.KernelPool(spare=True)
+    yield pool
+    pool.close()
+
+
+def notebook(*sources):
+    cells = [
+        {"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
+        for s in sources
+    ]
+    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def run(pool, *sources, **limits):
+    nb = notebook(*sources)
+    kernel = pool.take("python3")
+    try:
+        return execute.execute_notebook(nb, kernel, **limits), kernel
+    finally:
+        kernel.close()
+
+
+def outputs(execution, index):
+    return execution.nb["cells"][index]["outputs"]
+
+
+def test_cells_run_in_order_errors_do_not_stop_and_sys_exit_is_an_error(pool):
+    done, kernel = run(
+        pool,
+        "import os, sys; x = 2; print(os.environ['NBGRADER_EXECUTION'], os.getcwd())",
+        "1 / 0",
+        "import warnings; warnings.warn('careful'); x + 1",
+        "sys.exit(3)",
+        "print('still here')",
+    )
+    assert done.status == "ok" and done.not_run == []
+    text = outputs(done, 0)[0]["text"]
+    assert text.startswith("autograde ") and str(kernel.cwd) in text
+    assert outputs(done, 1)[-1]["ename"] == "ZeroDivisionError"
+    assert outputs(done, 2)[-1]["data"]["text/plain"] == "3"
+    assert any(o.get("name") == "stderr" for o in outputs(done, 2))
+    assert outputs(done, 3)[0]["ename"] == "SystemExit"
+    assert outputs(done, 4)[0]["text"] == "still here\n"
+    assert not kernel.root.exists() and not kernel.alive()
+
+
+def test_a_cell_over_its_time_is_interrupted_and_the_rest_runs(pool):
+    done, _ = run(pool, "while True:\n    pass", "print('after')", cell_timeout=1)
+    assert done.status == "timed out"
+    assert "cell 1 ran over 1 s and was interrupted" in done.reason
+    assert outputs(done, 0)[-1]["ename"] == execute.TIMEOUT_ENAME
+    assert outputs(done, 1)[0]["text"] == "after\n"
+
+
+def test_a_loop_ignoring_sigint_gets_its_kernel_killed(pool, monkeypatch):
+    monkeypatch.setattr(execute, "INTERRUPT_GRACE", 0.5)
+    loop = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
+    done, kernel = run(pool, loop, "print('never')", cell_timeout=1)
+    assert done.status == "timed out" and "ignored the interrupt" in done.reason
+    assert done.not_run == [1]
+    assert "killed by SIGKILL" in kernel.exit_description()
+
+
+def test_the_notebooks_time_limit(pool):
+    done, _ = run(pool, "import time; time.sleep(0.6)", "time.sleep(0.6)", "1", timeout=1)
+    assert done.status == "timed out" and "ran over 1 s" in done.reason
+    assert done.not_run == [2]
+
+
+@pytest.mark.parametrize(
+    ("code", "how"),
+    [("import os; os._exit(3)", "exit code 3"), ("import ctypes; ctypes.string_at(0)", "SIGSEGV")],
+)
+def test_a_dying_kernel_is_a_crash(pool, code, how):
+    done, _ = run(pool, code, "print('never')")
+    assert done.status == "crashed"
+    assert "the kernel died in cell 1" in done.reason and how in done.reason
+    assert done.not_run == [1]
+
+
+def test_megabytes_of_output_are_cut(pool):
+    done, _ = run(pool, "print('x' * 3_000_000)", "for i in range(10**4): print(i)", "print('ok')")
+    assert done.status == "ok" and done.truncated > 2_800_000
+    kept = sum(len(o.get("text", "")) for c in done.nb["cells"] for o in c["outputs"])
+    assert kept < execute.MAX_OUTPUT + 1000
+    assert "output truncated" in outputs(done, 0)[-1]["text"]
+
+
+def test_clear_output_and_displays(pool):
+    done, _ = run(
+        pool,
+        "from IPython.display import clear_output, display\n"
+        "print('gone'); clear_output(wait=True); display({'a': 1}, raw=False); print('kept')",
+    )
+    texts = [o.get("text") or o.get("data", {}).get("text/plain") for o in outputs(done, 0)]
+    assert texts == ["{'a': 1}", "kept\n"]
