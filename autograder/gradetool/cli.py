@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -140,6 +141,10 @@ def _err(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A job started in the background of a non-interactive shell (CI, scripts) inherits
+    # SIGINT ignored, and Python then installs no KeyboardInterrupt handler: `kill -INT`
+    # must still stop a batch cleanly (results saved, exit 130).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     args = parser().parse_args(argv)
     try:
         return _dispatch(args)
