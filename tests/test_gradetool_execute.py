@@ -3,6 +3,7 @@
 import pytest
 
 from gradetool import execute, kernels
+from gradetool.testing import code_notebook as notebook
 
 
 @pytest.fixture(scope="module")
@@ -10,14 +11,6 @@ def pool():
     pool = kernels.KernelPool(spare=True)
     yield pool
     pool.close()
-
-
-def notebook(*sources):
-    cells = [
-        {"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
-        for s in sources
-    ]
-    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 
 def run(pool, *sources, **limits):

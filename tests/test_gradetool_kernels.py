@@ -5,6 +5,7 @@ import os
 import pytest
 
 from gradetool import execute, kernels
+from gradetool.testing import code_notebook as notebook
 
 
 @pytest.fixture(scope="module")
@@ -12,14 +13,6 @@ def pool():
     pool = kernels.KernelPool(spare=True)
     yield pool
     pool.close()
-
-
-def notebook(*sources):
-    cells = [
-        {"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
-        for s in sources
-    ]
-    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 
 def test_each_take_is_a_fresh_kernel(pool):

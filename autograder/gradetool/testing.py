@@ -60,6 +60,15 @@ def _cell(kind: str, text: str, cid: str, meta: dict | None = None) -> dict:
     return cell
 
 
+def code_notebook(*sources: str) -> dict:
+    """A bare notebook with one code cell per source (no nbgrader metadata)."""
+    cells = [
+        {"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
+        for s in sources
+    ]
+    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
 def tiny_source() -> dict:
     """The source notebook of the tiny assignment (solutions and hidden tests)."""
     cells = [
