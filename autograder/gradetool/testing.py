@@ -19,24 +19,10 @@ from .repair import grade_id, is_answer, source_text, strip_hidden_tests, studen
 
 HIDDEN_SECRET = "secret_float_case"  # appears only inside the hidden tests
 
-COURSE_CONFIG = '''"""The course's nbgrader configuration (written by gradetool.testing)."""
-
-from pathlib import Path
-
-c = get_config()  # noqa: F821
-
-_here = Path(__file__).resolve().parent
-c.CourseDirectory.root = str(_here.parent)
-c.CourseDirectory.source_directory = "solutions"
-c.CourseDirectory.release_directory = "autograder/release"
-c.CourseDirectory.submitted_directory = "autograder/submitted"
-c.CourseDirectory.autograded_directory = "autograder/autograded"
-c.CourseDirectory.feedback_directory = "autograder/feedback"
-c.CourseDirectory.solution_directory = "autograder/solution"
-c.CourseDirectory.db_url = f"sqlite:///{_here / 'gradebook.db'}"
-c.OverwriteCells.add_missing_cells = True
-'''
-ROOT_CONFIG = 'load_subconfig("autograder/nbgrader_config.py")  # noqa: F821\n'
+# The course's own configuration files, copied into each test course so the two never drift.
+_REPO = Path(__file__).resolve().parents[2]
+COURSE_CONFIG = (_REPO / "autograder" / "nbgrader_config.py").read_text(encoding="utf-8")
+ROOT_CONFIG = (_REPO / "nbgrader_config.py").read_text(encoding="utf-8")
 
 
 def _meta(gid: str, *, grade=False, solution=False, locked=False, points=None) -> dict:
