@@ -2,14 +2,17 @@
 
 import csv
 import json
+import sys
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 import pytest
 
+from gradetool import batch as batching
 from gradetool import grade, kernels
-from gradetool.batch import Context, export, feedback, report
-from gradetool.course import find_course
+from gradetool.batch import Context, autograde, check, export, feedback, report
+from gradetool.course import GradetoolError, find_course, load_assignment
+from gradetool.limits import Limits
 from gradetool.results import CRASHED, GRADED, INVALID, SKIPPED, TIMED_OUT
 from gradetool.testing import (
     HIDDEN_SECRET,
@@ -63,7 +66,7 @@ def test_a_class_with_bad_submissions_is_graded_and_resumable(tmp_path, course):
         (folder / name).write_text(json.dumps(SOLVED))
     (tmp_path / "in" / "good" / "tiny" / "notes.txt").write_text("extra")
     pool = ThreadPoolExecutor(2)
-    batch = grade("tiny", subs, course=course, executor=pool, cell_timeout=0.5)
+    batch = grade("tiny", subs, course=course, executor=pool, cell_timeout=2)
     status = {s: r.status for s, r in batch.students.items()}
     assert status == {
         "blank": GRADED,
@@ -100,7 +103,7 @@ def test_a_class_with_bad_submissions_is_graded_and_resumable(tmp_path, course):
 
     # a rerun skips what is unchanged, failures too, and regrades what changed
     submit(tmp_path, {"blank": SOLVED})
-    again = grade("tiny", subs, course=course, executor=pool, cell_timeout=0.5)
+    again = grade("tiny", subs, course=course, executor=pool, cell_timeout=2)
     assert again.students["good"].status == SKIPPED and again.students["good"].score == 4.0
     assert again.students["blank"].status == GRADED and again.students["blank"].score == 4.0
     assert again.students["loop"].status == SKIPPED and "timed out" in again.students["loop"].reason
@@ -110,14 +113,14 @@ def test_a_class_with_bad_submissions_is_graded_and_resumable(tmp_path, course):
 
     # a regrade that fails keeps the previous result in the gradebook
     submit(tmp_path, {"good": LOOP})
-    failed = grade("tiny", subs, course=course, executor=pool, cell_timeout=0.5)
+    failed = grade("tiny", subs, course=course, executor=pool, cell_timeout=2)
     assert failed.students["good"].status == TIMED_OUT
     assert failed.students["good"].previous_score == 4.0
     assert scores(course)["good"] == 4.0
     with (work / "exports/tiny-grades.csv").open() as fh:
         assert {r["student"]: r["score"] for r in csv.DictReader(fh)}["good"] == "4"
 
-    forced = grade("tiny", subs, course=course, executor=pool, cell_timeout=0.5, force=True)
+    forced = grade("tiny", subs, course=course, executor=pool, cell_timeout=2, force=True)
     assert forced.skipped == 0 and (forced.graded, forced.timed_out) == (3, 2)
     assert scores(course) == {"good": 4.0, "blank": 4.0, "wrong": 3.0, "loop": 3.0, "copied": 4.0}
     pool.shutdown()
@@ -127,6 +130,92 @@ def test_a_class_with_bad_submissions_is_graded_and_resumable(tmp_path, course):
     assert len(feedback(ctx)) == 5
     assert len(export(ctx, canvas_column="Tiny (9)")) == 3
     assert len(report(ctx)) == 3
+
+
+def test_limits_reach_every_task_and_the_sandbox_is_checked_once_per_batch(
+    tmp_path, course, monkeypatch
+):
+    from gradetool import sandbox
+
+    checks, given = [], []
+
+    def fake_check(limits):
+        if sys._getframe(1).f_globals["__name__"] == "gradetool.batch":  # not a kernel's
+            checks.append(limits)
+        return sandbox.SandboxInfo(False, None, "none in tests", limits.sandbox)
+
+    def recording_make_task(*args, **kwargs):
+        given.append(kwargs)
+        return make_task(*args, **kwargs)
+
+    make_task = batching.make_task
+    monkeypatch.setattr(sandbox, "check", fake_check)
+    monkeypatch.setattr(batching, "make_task", recording_make_task)
+    subs = submit(tmp_path, {"good": SOLVED, "wrong": WRONG})
+    limits = Limits(memory=3 << 30, timeout=60, sandbox="off")
+    expected = limits.replace(cell_timeout=5.0)
+    with ThreadPoolExecutor(2) as pool:
+        done = grade("tiny", subs, course=course, executor=pool, limits=limits, cell_timeout=5)
+        assert {s: r.score for s, r in done.students.items()} == {"good": 4.0, "wrong": 3.0}
+        assert checks == [expected] and done.sandbox == "none: none in tests"
+        assert [k["limits"] for k in given] == [expected, expected]
+        assert not any({"cell_timeout", "timeout"} & set(k) for k in given)
+        md = (course.work_dir / "reports/tiny.md").read_text(encoding="utf-8")
+        assert "skipped (unchanged): 0; sandbox: none: none in tests." in md
+
+        again = autograde("tiny", course=course, executor=pool, limits=limits)  # all skipped
+        assert again.skipped == 2 and checks == [expected, limits]
+        assert again.sandbox == "none: none in tests" and len(given) == 2
+
+    spec = load_assignment(course, "tiny")
+    path = tmp_path / "in" / "good" / "tiny" / "tiny.ipynb"
+    assert check(spec, path, limits=limits, timeout=30).parts["test_mul"].passed
+    assert checks[2:] == [limits.replace(timeout=30.0)]
+    assert given[2]["limits"] == limits.replace(timeout=30.0)
+
+
+class Untouchable(Executor):
+    def submit(self, fn, /, *args, **kwargs):
+        raise AssertionError("a submission was sent to a worker")
+
+
+def test_no_sandbox_under_require_grades_nothing(tmp_path, course, monkeypatch):
+    from gradetool import sandbox
+
+    def unavailable(limits):
+        raise sandbox.SandboxUnavailable(f"sandbox {limits.sandbox}d: bwrap is missing")
+
+    monkeypatch.setattr(sandbox, "check", unavailable)
+    subs = submit(tmp_path, {"good": SOLVED})
+    require = Limits(sandbox="require")
+    spec, path = load_assignment(course, "tiny"), subs / "good/tiny/tiny.ipynb"
+    for run in (
+        lambda: grade("tiny", subs, course=course, executor=Untouchable(), limits=require),
+        lambda: autograde("tiny", course=course, executor=Untouchable(), limits=require),
+        lambda: check(spec, path, limits=require),
+    ):
+        with pytest.raises(GradetoolError, match=r"^sandbox required: bwrap is missing$"):
+            run()
+    assert not list(course.state_dir.glob("tiny/students/*.json"))
+
+
+def test_invalid_limits_are_errors_before_anything_runs(tmp_path, course, monkeypatch):
+    from gradetool import sandbox
+
+    monkeypatch.setattr(sandbox, "check", lambda limits: pytest.fail("checked the sandbox"))
+    subs = submit(tmp_path, {"good": SOLVED})
+    cases = [
+        ({"cell_timeout": 0}, "cell_timeout must be a positive number of seconds, not 0"),
+        ({"limits": Limits(), "timeout": -1}, "timeout must be a positive number of seconds"),
+        ({"timeout": "60"}, "timeout must be a positive number of seconds, not '60'"),
+        ({"limits": {"memory": 1}}, "limits must be a Limits, not dict"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(GradetoolError, match=message):
+            grade("tiny", subs, course=course, executor=Untouchable(), **kwargs)
+        with pytest.raises(GradetoolError, match=message):
+            autograde("tiny", course=course, executor=Untouchable(), **kwargs)
+    assert not course.submitted_dir.exists() or not any(course.submitted_dir.iterdir())
 
 
 def test_flat_downloads_on_the_default_process_pool(tmp_path, course):

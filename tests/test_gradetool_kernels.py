@@ -1,10 +1,11 @@
-"""gradetool.kernels: a fresh kernel per submission, a spare ready, none left behind."""
+"""gradetool.kernels: a fresh kernel per take, spares ready, none left behind."""
 
 import os
 
 import pytest
 
 from gradetool import execute, kernels
+from gradetool.limits import Limits
 from gradetool.testing import code_notebook as notebook
 
 
@@ -30,6 +31,37 @@ def test_each_take_is_a_fresh_kernel(pool):
         second.close()
 
 
+def test_two_spares_boot_per_kernel_name_and_limits():
+    pool = kernels.KernelPool()
+    small = Limits(memory=3 << 30)
+    try:
+        pool.prestart("python3", small)
+        booted = list(pool._spares)
+        assert len(booted) == 2 and all(k.limits == small and k.alive() for k in booted)
+        kernel = pool.take("python3", small)  # a spare, connected; one more boots
+        assert kernel in booted and kernel.limits == small
+        assert len(pool._spares) == 2
+        kernel.close()
+        other = pool.take("python3")  # other limits: the spares are stale
+        assert other.limits == Limits() and other not in booted
+        assert all(not k.alive() for k in booted)
+        assert [k.limits for k in pool._spares] == [Limits(), Limits()]
+        other.close()
+    finally:
+        pool.close()
+    assert not any(k.alive() for k in booted) and pool._spares == []
+
+
+def test_no_spares_when_disabled():
+    pool = kernels.KernelPool(spare=False)
+    kernel = pool.take("python3")
+    try:
+        assert pool._spares == []
+    finally:
+        kernel.close()
+        pool.close()
+
+
 def test_close_all_kills_every_kernel():
     kernel = kernels.Kernel("python3")
     kernels.close_all()
@@ -47,3 +79,15 @@ def test_kill_all_ends_kernels_without_touching_their_channels(pool):
 def test_an_unknown_kernel_is_a_start_error():
     with pytest.raises(kernels.KernelStartError, match="no Jupyter kernel named 'nope'"):
         kernels.Kernel("nope")
+
+
+def test_a_kernel_that_fails_to_start_says_why(monkeypatch):
+    bad = [*kernels.KERNEL_ARGS, "--IPKernelApp.kernel_class=nope.Kernel"]
+    monkeypatch.setattr(kernels, "KERNEL_ARGS", bad)
+    kernel = kernels.Kernel("python3")
+    try:
+        with pytest.raises(kernels.KernelStartError, match="died while starting") as exc:
+            kernel.connect()
+        assert "'nope.Kernel' could not be imported" in str(exc.value)
+    finally:
+        kernel.close()

@@ -467,3 +467,58 @@ def test_forbidden_single_objects():
     )
     assert grading.find_forbidden(func, ["mlpbook.losses"]) is None
     assert grading.find_forbidden(functools.partial(func), ["mlpbook.losses"]) is None
+
+
+# ------------------------------------------------------- find_forbidden_in_source (static)
+
+SEP = "\n# -- next cell --\n"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import mlpbook.perceptron\ndef f(x):\n    return mlpbook.perceptron.perceptron_predict(x)",
+        "from mlpbook import perceptron as p\ndef f(x):\n    return p.train_perceptron(x)",
+        "from mlpbook.perceptron import perceptron_update as u"
+        + SEP
+        + "def f(x):\n    return u(x)",
+        "def f(x):\n    from mlpbook.perceptron import step\n    return step(x)",
+        "def f(x):\n    import mlpbook.perceptron as q\n    return q",
+        "import mlpbook\nP = mlpbook.perceptron\ndef helper(x):\n    return P\ndef f(x):\n"
+        "    return helper(x)",
+        "def f(x):\n    return __import__('mlpbook.perceptron')",
+        "import mlpbook.perceptron as p\ndef f(x, g=p.step):\n    return g(x)",
+        "%time 1\nimport mlpbook.perceptron as p\nclass F:\n    def __call__(self, x):\n"
+        "        return p.step(x)\nf = F()",
+    ],
+    ids=[
+        "import-module",
+        "from-import-module",
+        "from-import-function-other-cell",
+        "import-inside",
+        "import-as-inside",
+        "module-alias-via-helper",
+        "string-constant",
+        "default-argument",
+        "method-of-instance",
+    ],
+)
+def test_static_finder_sees_the_library_answer_in_the_code(code):
+    found = grading.find_forbidden_in_source(code, "f", ["mlpbook.perceptron"])
+    assert found is not None and found[0] == "f"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import numpy as np\ndef f(x):\n    return np.maximum(x, 0)",
+        "from mlpbook import grading, perceptron\ndef f(x):\n    return grading.fmt(x)",
+        "import mlpbook.perceptron as p\ndef g(x):\n    return p.step(x)\n"
+        "def f(x):\n    return g(x)",
+        "def f(x):\n    return 'perceptron'",
+        "def f(x) -> int:\n    return (",  # a syntax error: nothing to read
+    ],
+    ids=["numpy", "imported-not-used", "trusted-helper", "harmless-string", "syntax-error"],
+)
+def test_static_finder_passes_own_code(code):
+    assert grading.find_forbidden_in_source(code, "f", ["mlpbook.perceptron"], ["g"]) is None

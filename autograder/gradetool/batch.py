@@ -14,6 +14,11 @@ A submission that times out or crashes is scored on the tests that ran (the othe
 ``crashed``, ``invalid``) leaves the gradebook, the autograded notebook and the feedback as
 they were, and reports the failure. A notebook not recorded is kept in
 ``autograder/.gradetool/<assignment>/failed/`` for a look.
+
+What a submission may use (time, memory, processes, files, output) is a `Limits`, sent
+with each task. Before any worker starts, the main process checks once per batch whether
+grading will be sandboxed (`gradetool.sandbox.check`): with ``sandbox="require"`` and no
+sandbox it refuses to grade; the batch's ``sandbox`` says what the submissions ran in.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from .course import Assignment, Course, GradetoolError, find_course, load_assign
 from .export import export as write_exports
 from .feedback import render_feedback
 from .gradebook import GradebookWriter, ensure_assignment, read_submissions, read_timestamp
+from .limits import Limits
 from .pool import Pool, run
 from .report import write_report
 from .results import (
@@ -108,8 +114,9 @@ def grade(
     course=None,
     workers: int | None = None,
     executor: Executor | None = None,
-    cell_timeout: float = 30,
-    timeout: float = 300,
+    limits: Limits | None = None,
+    cell_timeout: float | None = None,
+    timeout: float | None = None,
     force: bool = False,
     progress: bool = False,
     scheduler: str | None = None,
@@ -130,8 +137,10 @@ def grade(
         Local worker processes (default: one per core).
     executor : concurrent.futures.Executor, optional
         Run the submissions there instead (e.g. ``distributed.Client(...).get_executor()``).
-    cell_timeout, timeout : float
-        Seconds per cell, seconds per submission.
+    limits : Limits, optional
+        What a submission may use (default: ``Limits()``), and whether to sandbox it.
+    cell_timeout, timeout : float, optional
+        Seconds per cell, seconds per submission: override those of ``limits``.
     force : bool
         Grade again even what has not changed.
     progress : bool
@@ -144,24 +153,30 @@ def grade(
     Returns
     -------
     BatchResult
+        With ``sandbox``: the sandbox's kind (``bwrap``), or ``none: <why>``.
 
     Raises
     ------
     GradetoolError
-        For a missing assignment, course or folder.
+        For a missing assignment, course or folder, invalid limits, or no sandbox when
+        ``limits.sandbox`` is ``require``.
     Interrupted
         On Ctrl-C, after saving every result that had arrived.
     """
-    _check_limits(cell_timeout, timeout)
+    limits = _limits(limits, cell_timeout, timeout)
     if not isinstance(course, Course):
         course = find_course(course)
-    pool = Pool(executor, workers=workers, scheduler=scheduler)
+    pool = Pool(executor, workers=workers, scheduler=scheduler, limits=limits)
     first = not (course.state_dir / assignment).is_dir()
+    sandboxed = None
     if first and (course.source_dir / assignment).is_dir() and Path(submissions).is_dir():
+        sandboxed = _sandbox(limits)
         pool.start()  # a first run: the workers boot while nbgrader loads
     try:
         ctx = Context.open(assignment, course)
         done = _collect(ctx, submissions)
+        if sandboxed is None:
+            sandboxed = _sandbox(limits)
     except BaseException:
         pool.close()
         raise
@@ -169,14 +184,14 @@ def grade(
         ctx,
         students=done.students,
         pool=pool,
-        cell_timeout=cell_timeout,
-        timeout=timeout,
+        limits=limits,
+        sandboxed=sandboxed,
         force=force,
         progress=progress,
         feedback=True,
     )
     export(ctx, canvas_column=canvas_column)
-    report(ctx, summary_line=batch.summary)
+    report(ctx, summary_line=f"{batch.summary}; sandbox: {sandboxed}")
     return batch
 
 
@@ -188,20 +203,25 @@ def autograde(
     workers: int | None = None,
     executor: Executor | None = None,
     scheduler: str | None = None,
-    cell_timeout: float = 30,
-    timeout: float = 300,
+    limits: Limits | None = None,
+    cell_timeout: float | None = None,
+    timeout: float | None = None,
     force: bool = False,
     progress: bool = False,
 ) -> BatchResult:
-    """Autograde what the course's submitted folder holds (no feedback, no exports)."""
-    _check_limits(cell_timeout, timeout)
+    """Autograde what the course's submitted folder holds (no feedback, no exports).
+
+    The arguments are `grade`'s; ``students`` (ids) limits the batch to those.
+    """
+    limits = _limits(limits, cell_timeout, timeout)
     ctx = Context.open(assignment, course)
+    sandboxed = _sandbox(limits)
     return _autograde(
         ctx,
         students=students,
-        pool=Pool(executor, workers=workers, scheduler=scheduler),
-        cell_timeout=cell_timeout,
-        timeout=timeout,
+        pool=Pool(executor, workers=workers, scheduler=scheduler, limits=limits),
+        limits=limits,
+        sandboxed=sandboxed,
         force=force,
         progress=progress,
         feedback=False,
@@ -249,7 +269,14 @@ def report(ctx_or_assignment, *, course=None, summary_line: str = "") -> list[Pa
     )
 
 
-def check(spec: Assignment, path: Path, *, cell_timeout=30, timeout=300) -> StudentResult:
+def check(
+    spec: Assignment,
+    path: Path,
+    *,
+    limits: Limits | None = None,
+    cell_timeout: float | None = None,
+    timeout: float | None = None,
+) -> StudentResult:
     """Grade one notebook in this process, as a batch would; write nothing.
 
     Parameters
@@ -257,17 +284,27 @@ def check(spec: Assignment, path: Path, *, cell_timeout=30, timeout=300) -> Stud
     spec : Assignment
     path : Path
         The notebook.
-    cell_timeout, timeout : float
+    limits : Limits, optional
+        As for `grade` (default: ``Limits()``).
+    cell_timeout, timeout : float, optional
+        Override those of ``limits``.
 
     Returns
     -------
     StudentResult
+
+    Raises
+    ------
+    GradetoolError
+        For invalid limits, or no sandbox when ``limits.sandbox`` is ``require``.
     """
     from . import kernels
 
+    limits = _limits(limits, cell_timeout, timeout)
+    _sandbox(limits)
     kernels.local_pool().spare_enabled = False  # one notebook: no kernel to prepare
     text = Path(path).read_bytes().decode("utf-8", errors="replace")
-    task = make_task(spec, Path(path).stem, text, cell_timeout=cell_timeout, timeout=timeout)
+    task = make_task(spec, Path(path).stem, text, limits=limits)
     data = grade_submission(task)
     for key in ("notebook", "unanswered", "traceback"):
         data.pop(key, None)
@@ -288,8 +325,8 @@ def _autograde(
     *,
     students,
     pool: Pool,
-    cell_timeout,
-    timeout,
+    limits: Limits,
+    sandboxed: str,
     force,
     progress,
     feedback: bool,
@@ -298,6 +335,7 @@ def _autograde(
     spec = ctx.assignment
     subs = collecting.scan(ctx.course.submitted_dir, spec.name, spec.notebook, students)
     batch = BatchResult(spec.name)
+    batch.sandbox = sandboxed
     pool.kernel_name = spec.kernel_name
     try:
         todo = _skip_unchanged(ctx, subs, batch, force)
@@ -314,8 +352,7 @@ def _autograde(
                 text,
                 found=sub.found,
                 renamed_from=sub.renamed_from,
-                cell_timeout=cell_timeout,
-                timeout=timeout,
+                limits=limits,
             )
         with GradebookWriter(ctx.course.db_url) as writer:
             bar = _progress(len(subs), progress)
@@ -373,9 +410,45 @@ def _skip_unchanged(ctx: Context, subs: dict, batch: BatchResult, force: bool) -
     return todo
 
 
-def _check_limits(cell_timeout: float, timeout: float) -> None:
-    if not cell_timeout > 0 or not timeout > 0:
-        raise GradetoolError(f"timeouts must be positive, not {cell_timeout} and {timeout}")
+def _limits(limits: Limits | None, cell_timeout=None, timeout=None) -> Limits:
+    """``limits`` (default ``Limits()``) with the timeouts given apart, checked.
+
+    Raises
+    ------
+    GradetoolError
+        With `Limits`'s message, for an invalid value.
+    """
+    if limits is None:
+        limits = Limits()
+    elif not isinstance(limits, Limits):
+        raise GradetoolError(f"limits must be a Limits, not {type(limits).__name__}")
+    given = {"cell_timeout": cell_timeout, "timeout": timeout}
+    try:
+        return limits.replace(**{k: v for k, v in given.items() if v is not None})
+    except (TypeError, ValueError) as exc:
+        raise GradetoolError(str(exc)) from None
+
+
+def _sandbox(limits: Limits) -> str:
+    """Check, once per batch and before any worker starts, what grading will run in.
+
+    Returns
+    -------
+    str
+        The sandbox's kind (``bwrap``), or ``none: <why>`` (``sandbox.check`` has warned).
+
+    Raises
+    ------
+    GradetoolError
+        When ``limits.sandbox`` is ``require`` and this machine has no sandbox.
+    """
+    from . import sandbox  # not at the top: importing batch must not need it
+
+    try:
+        info = sandbox.check(limits)
+    except sandbox.SandboxUnavailable as exc:
+        raise GradetoolError(str(exc)) from None
+    return info.kind if info.available else f"none: {info.reason}"
 
 
 def _sorted(batch: BatchResult, start: float) -> BatchResult:

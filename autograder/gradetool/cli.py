@@ -7,10 +7,15 @@
     course-grade export ASSIGNMENT                CSV files: grades, tests, Canvas
     course-grade report ASSIGNMENT                the class report
     course-grade check NOTEBOOK                   grade one notebook, as `grade` does
+    course-grade sandbox                          what confines a submission on this machine
+
+``grade``, ``autograde``, ``check`` and ``sandbox`` take the limits of `gradetool.limits`
+(``--memory 2G --max-processes 64 --sandbox require`` …); their defaults are ``Limits()``'s.
 
 Exit status: 0 when the batch ran to its end, whatever the students got (``check``: 0 when
-every test passes, 1 when one fails); 2 for bad arguments, a missing assignment or (for
-``check``) an invalid notebook; 130 when interrupted (what was graded is saved).
+every test passes, 1 when one fails; ``sandbox``: 0 when a sandbox is available, 1 when
+not); 2 for bad arguments, a missing assignment, no sandbox under ``--sandbox require`` or
+(for ``check``) an invalid notebook; 130 when interrupted (what was graded is saved).
 """
 
 from __future__ import annotations
@@ -23,24 +28,53 @@ from pathlib import Path
 
 from . import __version__, batch
 from .course import GradetoolError, find_course, load_assignment
+from .limits import SANDBOX_MODES, Limits, format_size, parse_size
 from .repair import grade_id
 from .results import GRADED, INVALID, StudentResult
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+DEFAULT = Limits()
+
+
 def _positive(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text!r}")
     return value
 
 
 def _count(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+        raise argparse.ArgumentTypeError(f"expected a whole number at least 1, not {text!r}")
     return value
+
+
+def _chars(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of characters (0 or more), not {text!r}"
+        )
+    return value
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -57,7 +91,7 @@ def parser() -> argparse.ArgumentParser:
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
-        if name != "check":
+        if name not in ("check", "sandbox"):
             p.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment id")
         return p
 
@@ -85,11 +119,72 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def limits(p):
-        p.add_argument(
-            "--cell-timeout", type=_positive, default=30, metavar="SEC", help="per cell (30)"
+        # default None: what is not given is Limits()'s (see _limits)
+        g = p.add_argument_group("limits", "what a submission may use while it is graded")
+        g.add_argument(
+            "--cell-timeout",
+            type=_positive,
+            metavar="SEC",
+            help=f"seconds per cell ({DEFAULT.cell_timeout:g})",
         )
-        p.add_argument(
-            "--timeout", type=_positive, default=300, metavar="SEC", help="per submission (300)"
+        g.add_argument(
+            "--timeout",
+            type=_positive,
+            metavar="SEC",
+            help=f"seconds per submission ({DEFAULT.timeout:g})",
+        )
+        g.add_argument(
+            "--memory",
+            type=_size,
+            metavar="SIZE",
+            help=f"address space per kernel process, e.g. 2G ({format_size(DEFAULT.memory)})",
+        )
+        g.add_argument(
+            "--max-processes",
+            dest="processes",
+            type=_count,
+            metavar="N",
+            help=f"processes and threads of the kernel ({DEFAULT.processes})",
+        )
+        g.add_argument(
+            "--max-file-size",
+            dest="file_size",
+            type=_size,
+            metavar="SIZE",
+            help=f"per file the kernel writes ({format_size(DEFAULT.file_size)})",
+        )
+        g.add_argument(
+            "--max-open-files",
+            dest="open_files",
+            type=_count,
+            metavar="N",
+            help=f"files and sockets the kernel holds open ({DEFAULT.open_files})",
+        )
+        g.add_argument(
+            "--scratch",
+            type=_size,
+            metavar="SIZE",
+            help=f"the kernel's private writable folder ({format_size(DEFAULT.scratch)})",
+        )
+        g.add_argument(
+            "--max-output",
+            dest="output",
+            type=_chars,
+            metavar="CHARS",
+            help=f"output kept per notebook ({DEFAULT.output:,})",
+        )
+        g.add_argument(
+            "--max-cell-output",
+            dest="cell_output",
+            type=_chars,
+            metavar="CHARS",
+            help=f"output kept per cell (a tenth of --max-output: {DEFAULT.cell_output:,})",
+        )
+        g.add_argument(
+            "--sandbox",
+            choices=SANDBOX_MODES,
+            help="auto: sandbox when possible, else warn and grade without; require: refuse "
+            f"to grade without; off: never (default: {DEFAULT.sandbox})",
         )
 
     def canvas(p):
@@ -133,6 +228,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--assignment", metavar="A", help="its assignment (default: by its name)")
     course(p)
     limits(p)
+
+    p = command(
+        "sandbox",
+        "print what confines a submission on this machine under these limits; "
+        "exit 0 when a sandbox is available, 1 when not",
+    )
+    course(p)
+    limits(p)
     return main
 
 
@@ -161,9 +264,27 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
+def _limits(args) -> Limits:
+    """The `Limits` of the options given; ``Limits()``'s for the others.
+
+    Without ``--max-cell-output``, a cell keeps a tenth of ``--max-output``.
+    """
+    names = ("cell_timeout", "timeout", "memory", "processes", "file_size", "open_files")
+    names += ("scratch", "output", "cell_output", "sandbox")
+    given = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    if "output" in given and "cell_output" not in given:
+        given["cell_output"] = given["output"] // 10
+    try:
+        return Limits(**given)
+    except ValueError as exc:
+        raise GradetoolError(str(exc)) from None
+
+
 def _dispatch(args) -> int:
     if args.command == "check":
         return _check(args)
+    if args.command == "sandbox":
+        return _sandbox(args)
     course = find_course(args.course)
     if args.command == "collect":
         done = batch.collect(args.assignment, args.submissions, course=course)
@@ -176,8 +297,7 @@ def _dispatch(args) -> int:
             "course": course,
             "workers": args.workers,
             "scheduler": args.scheduler,
-            "cell_timeout": args.cell_timeout,
-            "timeout": args.timeout,
+            "limits": _limits(args),
             "force": args.force,
             "progress": not args.no_progress,
         }
@@ -191,6 +311,8 @@ def _dispatch(args) -> int:
         for student, r in result.students.items():
             if r.status not in (GRADED, "skipped"):
                 _err(f"{student}: {r.status}: {r.reason}")
+        if getattr(result, "sandbox", ""):
+            _err(f"sandbox: {result.sandbox}")
         print(result.summary, flush=True)
         return EXIT_OK
     ctx = batch.Context.open(args.assignment, course)
@@ -207,6 +329,7 @@ def _dispatch(args) -> int:
 
 
 def _check(args) -> int:
+    limits = _limits(args)
     path = args.notebook
     if not path.is_file():
         raise GradetoolError(f"no notebook {path}")
@@ -223,12 +346,58 @@ def _check(args) -> int:
     spec = load_assignment(course, assignment)
     if path.name != f"{spec.notebook}.ipynb":
         _err(f"note: the grader looks for {spec.notebook}.ipynb: submit the file under that name")
-    result = batch.check(spec, path, cell_timeout=args.cell_timeout, timeout=args.timeout)
+    result = batch.check(spec, path, limits=limits)
     _print_check(path, assignment, result)
     if result.status == INVALID:
         return EXIT_USAGE
     ok = result.status == GRADED and all(p.passed for p in result.parts.values())
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def _sandbox(args) -> int:
+    """Print `sandbox.capabilities`, one line per item; 0 if a sandbox is available, else 1."""
+    import subprocess
+
+    from . import sandbox
+
+    limits = _limits(args)
+    try:
+        root = find_course(args.course).root
+    except GradetoolError:
+        if args.course is not None:
+            raise
+        root = None  # not in a course: the current folder is the one to hide
+    try:
+        caps = sandbox.capabilities(limits, course=root)
+    except sandbox.SandboxUnavailable as exc:  # --sandbox require, and none here
+        caps = {"sandbox": False, "reason": str(exc)}
+    except (OSError, RuntimeError, subprocess.TimeoutExpired) as exc:
+        raise GradetoolError(f"cannot tell what is in force: {exc}") from None
+    lines = []
+    for key, value in caps.items():
+        label = key.replace("_", " ")
+        if key in _SHOWN:
+            label += f" ({_SHOWN[key](limits)})"
+        if isinstance(value, (list, tuple)):
+            lines += [(label, str(item)) for item in value]
+        elif isinstance(value, str):
+            lines += [(label, value)] if value else []
+        else:
+            lines.append((label, "yes" if value else "no"))
+    width = max((len(label) for label, _ in lines), default=0)
+    for label, text in lines:
+        print(f"{label + ':':<{width + 2}}{text}")
+    return EXIT_OK if caps.get("sandbox") else EXIT_FAILED
+
+
+# the limit each capability is about, shown next to it
+_SHOWN = {
+    "memory": lambda limits: format_size(limits.memory),
+    "processes": lambda limits: f"{limits.processes}",
+    "file_size": lambda limits: format_size(limits.file_size),
+    "open_files": lambda limits: f"{limits.open_files}",
+    "scratch": lambda limits: format_size(limits.scratch),
+}
 
 
 def _guess_assignment(course, path: Path) -> str:

@@ -1,18 +1,23 @@
-"""Jupyter kernels for grading: one fresh kernel per submission, a spare booting ahead.
+"""Jupyter kernels for grading: fresh sandboxed kernels, spares booting ahead.
 
-A kernel is never reused (a student's state must not leak into the next one). To hide its
-start-up (about 0.6 s), each worker keeps a *spare*: while one submission runs, the next
-kernel boots in the background (`KernelPool`; one pool per thread, `local_pool`).
+A kernel is never reused (a student's state must not leak into the next one). Each
+submission needs two: the student's and a trusted *checker*. To hide their start-up, each
+worker keeps *spares* (two by default): while one submission runs, the next kernels boot in
+the background (`KernelPool`; one pool per thread, `local_pool`).
 
-Each kernel runs in a temporary folder of its own (``work/``, the notebook's current
-folder), in a process group of its own, talks over local sockets (``ipc``: no TCP port, no
-network needed) and has its console output discarded. It dies with its worker (ipykernel
-watches ``JPY_PARENT_PID``); `kill_all` and `close_all` end every kernel of a process.
+Each kernel runs in the sandbox of `gradetool.sandbox` (or, without one, as the grader, with
+the rlimits of its `Limits`): its working directory is on a size-capped tmpfs only it can
+see (``/tmp/work``; the assignment's files go in with `Kernel.put_files`). It talks over
+Unix sockets (``ipc``: no TCP port, no network) in a host folder of its own, has its console
+output discarded, and dies with its worker: bwrap's ``--die-with-parent`` in the sandbox,
+ipykernel watching ``JPY_PARENT_PID`` without. `kill_all` and `close_all` end every kernel
+of a process.
 """
 
 from __future__ import annotations
 
 import atexit
+import base64
 import contextlib
 import functools
 import os
@@ -24,18 +29,34 @@ import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
 from queue import Empty
 
+from . import sandbox
+from .limits import Limits
+
 START_TIMEOUT = 60.0  # seconds for a kernel to answer its first request
+FILES_TIMEOUT = 60.0  # seconds for a kernel to write the assignment's files
+KILL_TIMEOUT = 5.0  # seconds for every process of a killed kernel to be gone
+FILE_CHUNK = 8 << 20  # bytes of a data file per message to the kernel
+STDERR_TAIL = 2000  # characters of the kernel's stderr quoted when it fails to start
 # the kernel's environment: as nbgrader's autograde (a notebook can test for it)
 KERNEL_ENV = {"NBGRADER_EXECUTION": "autograde", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 # no IPython history database: parallel kernels would share one SQLite file
 KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:"]
+# writes one chunk of a data file in the kernel's working directory; run with exec() in a
+# namespace of its own, so that the student's namespace gets no new name
+_PUT_CHUNK = """
+import base64, os
+os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+with open(path, mode) as f:
+    f.write(base64.b64decode(data))
+"""
 
 
 class KernelStartError(Exception):
-    """The kernel did not start or did not answer."""
+    """The kernel did not start, did not answer, or could not be set up."""
 
 
 # ---------------------------------------------------------------------------- kernels
@@ -52,7 +73,7 @@ def _kernel_spec(name: str):
 
 
 class Kernel:
-    """A kernel process, started at once, in a temporary folder of its own.
+    """A kernel process, started at once, sandboxed, in a temporary folder of its own.
 
     The process is launched here, not through jupyter_client's ``KernelManager``: that one
     runs an asyncio loop for each call, and leaves one behind in every worker thread (Dask
@@ -62,17 +83,34 @@ class Kernel:
     ----------
     kernel_name : str
         The kernelspec (``python3``).
+    limits : Limits, optional
+        What the kernel may use, and whether to sandbox it (default: ``Limits()``).
+
+    Attributes
+    ----------
+    root : Path
+        The kernel's host folder: its connection file and sockets.
+    cwd : Path
+        The kernel's working directory *as the kernel sees it* (``/tmp/work`` in the
+        sandbox, a tmpfs the host cannot see): put files there with `put_files`.
+    host_cwd : Path or None
+        The same folder on the host, when not sandboxed; else None.
+    sandboxed : bool
+    launch : sandbox.Launch
+        How it was started: its user id (``uid``), the limits not in force.
     """
 
-    def __init__(self, kernel_name: str = "python3") -> None:
+    def __init__(self, kernel_name: str = "python3", limits: Limits | None = None) -> None:
         from jupyter_client.connect import write_connection_file
 
         self.kernel_name = kernel_name
+        self.limits = limits if limits is not None else Limits()
         self.root = Path(tempfile.mkdtemp(prefix="gradetool-"))
         self.cwd = self.root / "work"
-        self.cwd.mkdir()
+        self.host_cwd: Path | None = None
         self.kc = None
         self.process = None
+        self.launch: sandbox.Launch | None = None
         _live.add(self)
         try:
             spec = _kernel_spec(kernel_name)
@@ -86,16 +124,23 @@ class Kernel:
             argv = [a.replace("{connection_file}", self.connection_file) for a in spec.argv]
             if argv and argv[0] in ("python", "python3", f"python3.{sys.version_info[1]}"):
                 argv[0] = sys.executable
-            env = {**os.environ, **spec.env, **KERNEL_ENV, "JPY_PARENT_PID": str(os.getpid())}
-            self.process = subprocess.Popen(
-                argv + KERNEL_ARGS,
-                cwd=self.cwd,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,  # its own process group: one kill ends it all
-            )
+            try:
+                self.launch = sandbox.command(
+                    argv + KERNEL_ARGS, root=self.root, limits=self.limits
+                )
+            except sandbox.SandboxUnavailable as exc:
+                raise KernelStartError(str(exc)) from exc
+            self.cwd = Path(self.launch.cwd)
+            self.host_cwd = None if self.launch.sandboxed else Path(self.launch.cwd)
+            env = {**self.launch.environ({**os.environ, **spec.env}), **KERNEL_ENV}
+            if not self.launch.sandboxed:  # in the sandbox its parent is bwrap's, not ours
+                env["JPY_PARENT_PID"] = str(os.getpid())
+            # its stderr, for the message when it fails to start (RLIMIT_FSIZE caps it;
+            # once started, ipykernel sends what it writes there to the notebook)
+            with open(self.root / "stderr.log", "wb") as stderr:
+                self.process = self.launch.spawn(
+                    env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr
+                )
         except KernelStartError:
             self.close()
             raise
@@ -103,18 +148,31 @@ class Kernel:
             self.close()
             raise KernelStartError(f"the kernel {kernel_name!r} did not start: {exc}") from exc
 
+    @property
+    def sandboxed(self) -> bool:
+        return self.launch is not None and self.launch.sandboxed
+
+    @property
+    def uid(self) -> int | None:
+        """The kernel's own user id (sandboxed, as root), else None."""
+        return self.launch.uid if self.launch is not None else None
+
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
     def exit_description(self) -> str:
-        """How the kernel process ended: ``killed by SIGSEGV``, ``exit code 3``."""
+        """How the kernel process ended: ``killed by SIGSEGV``, ``exit code 3``.
+
+        In the sandbox the process is bwrap, which exits with ``128 + n`` when the kernel
+        is killed by signal ``n`` (as a shell does): an ``exit(139)`` reads as SIGSEGV too.
+        """
         code = self.process.poll() if self.process is not None else None
         if code is None:
             return "still running"
         if code < 0:
-            with contextlib.suppress(ValueError):
-                return f"killed by {signal.Signals(-code).name}"
-            return f"killed by signal {-code}"
+            return f"killed by {_signal_name(-code)}"
+        if self.sandboxed and 128 < code < 128 + signal.NSIG:
+            return f"killed by {_signal_name(code - 128)}"
         return f"exit code {code}"
 
     def connect(self, timeout: float = START_TIMEOUT) -> None:
@@ -122,12 +180,14 @@ class Kernel:
 
         jupyter_client's ``wait_for_ready`` spends at least 0.2 s flushing iopub; this
         handshake returns as soon as one ``kernel_info`` request has been seen on both.
+        The control channel is open too (interrupts in the sandbox go through it). Once the
+        kernel answers, its sockets exist and it loses write access to its host folder.
         """
         from jupyter_client.blocking import BlockingKernelClient
 
         self.kc = BlockingKernelClient(connection_file=self.connection_file)
         self.kc.load_connection_file()
-        self.kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=False)
+        self.kc.start_channels(shell=True, iopub=True, stdin=True, hb=False, control=True)
         shell, iopub = self.kc.shell_channel, self.kc.iopub_channel
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
@@ -150,28 +210,136 @@ class Kernel:
                 if not self.alive():
                     raise KernelStartError(
                         f"the kernel died while starting ({self.exit_description()})"
+                        + self._stderr_tail()
                     )
             if replied and idle:
+                self.launch.lock()
                 return
-        raise KernelStartError(f"the kernel did not answer within {timeout:g} s")
+        raise KernelStartError(
+            f"the kernel did not answer within {timeout:g} s" + self._stderr_tail()
+        )
+
+    def _stderr_tail(self) -> str:
+        try:
+            with open(self.root / "stderr.log", "rb") as f:
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - STDERR_TAIL))
+                text = f.read().decode(errors="replace").strip()
+        except OSError:
+            return ""
+        return f"; its stderr ends with:\n{text}" if text else ""
+
+    def put_files(self, files: Mapping[str, bytes], timeout: float = FILES_TIMEOUT) -> None:
+        """Write the assignment's data files into the kernel's working directory.
+
+        Call it on a connected kernel before any student's code runs. In the sandbox the
+        working directory is on a tmpfs the host cannot see: the kernel writes the files
+        itself (a silent execution, in a namespace of its own), so they count in its
+        scratch and belong to its user id.
+
+        Parameters
+        ----------
+        files : mapping of str to bytes
+            Relative paths (``data/x.npz``) to contents.
+
+        Raises
+        ------
+        KernelStartError
+            A path leaves the working directory, or a file could not be written (the scratch
+            or the file size limit is too small for it).
+        """
+        for rel in files:
+            parts = PurePosixPath(rel).parts
+            if not parts or PurePosixPath(rel).is_absolute() or ".." in parts:
+                raise KernelStartError(f"a data file's path must be relative: {rel!r}")
+        if not self.sandboxed:
+            for rel, data in files.items():
+                path = self.host_cwd / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            return
+        if self.kc is None:
+            raise KernelStartError("put_files needs a connected kernel")
+        for rel, data in files.items():
+            for start in range(0, max(len(data), 1), FILE_CHUNK):
+                chunk = base64.b64encode(data[start : start + FILE_CHUNK]).decode()
+                scope = {"path": rel, "mode": "ab" if start else "wb", "data": chunk}
+                self._run_quietly(f"exec({_PUT_CHUNK!r}, {scope!r})", timeout, what=rel)
+
+    def _run_quietly(self, code: str, timeout: float, what: str) -> None:
+        """Run ``code`` silently (no output, no history, no execution count); wait for it."""
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            try:
+                msg = self.kc.shell_channel.get_msg(timeout=0.2)
+            except Empty:
+                if not self.alive():
+                    raise KernelStartError(
+                        f"the kernel died writing {what} ({self.exit_description()})"
+                    ) from None
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            content = msg["content"]
+            if content.get("status") != "ok":
+                raise KernelStartError(
+                    f"the kernel could not write {what}: {content.get('ename')}: "
+                    f"{content.get('evalue')}"
+                )
+            return
+        raise KernelStartError(f"the kernel did not write {what} within {timeout:g} s")
 
     def interrupt(self) -> None:
-        """SIGINT, as Jupyter interrupts a kernel (ipykernel's ``interrupt_mode``)."""
-        if self.alive():
-            with contextlib.suppress(OSError):
-                os.killpg(self.process.pid, signal.SIGINT)
+        """Interrupt the running cell, as Jupyter does (``KeyboardInterrupt``).
+
+        Sandboxed: an ``interrupt_request`` on the control channel (ipykernel then sends
+        itself SIGINT): a SIGINT to bwrap would end the sandbox. Else SIGINT to the
+        kernel's process group.
+        """
+        if not self.alive():
+            return
+        if self.sandboxed:
+            if self.kc is not None:
+                with contextlib.suppress(Exception):
+                    msg = self.kc.session.msg("interrupt_request", {})
+                    self.kc.control_channel.send(msg)
+            return
+        with contextlib.suppress(OSError):
+            os.killpg(self.process.pid, signal.SIGINT)
 
     def kill(self) -> None:
-        """Kill the kernel's process group at once (it never gets to run more code)."""
+        """Kill the kernel and everything it started, at once, and wait until all are gone.
+
+        In the sandbox, killing bwrap ends its pid namespace: every process in it dies
+        (children, a fork bomb, processes that left the session or daemonized). Without a
+        sandbox, only the kernel's process group is killed.
+        """
+        if self.process is None:
+            return
+        if self.sandboxed and self.alive() and self.launch.kill_sandbox():
+            # bwrap sees its sandbox end and exits: killing bwrap too would orphan the
+            # sandbox's first process, a zombie forever under an init that does not reap
+            with contextlib.suppress(Exception):
+                self.process.wait(timeout=KILL_TIMEOUT / 2)
         if self.alive():
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except OSError:
                 with contextlib.suppress(OSError):
                     self.process.kill()
-        if self.process is not None:
-            with contextlib.suppress(Exception):
-                self.process.wait(timeout=5)
+        with contextlib.suppress(Exception):
+            self.process.wait(timeout=KILL_TIMEOUT)
+        if self.sandboxed:
+            deadline = time.monotonic() + KILL_TIMEOUT
+            while time.monotonic() < deadline:
+                left = self.launch.remaining()
+                if not left:
+                    break
+                for pid in left:  # the namespace's end kills them; this is a backstop
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
+                time.sleep(0.01)
 
     def close(self) -> None:
         """Kill the kernel, close the channels and remove its folder."""
@@ -180,58 +348,97 @@ class Kernel:
             with contextlib.suppress(Exception):
                 self.kc.stop_channels()  # also destroys the client's zmq context
             self.kc = None
+        self._discard()
+
+    def _discard(self) -> None:
+        if self.launch is not None:
+            self.launch.close()
         shutil.rmtree(self.root, ignore_errors=True)
         _live.discard(self)
 
 
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
 class KernelPool:
-    """Fresh kernels, one per submission, with a spare booting in the background.
+    """Fresh kernels, one per take, with spares booting in the background.
+
+    Spares are kept per (kernel name, limits): a take with other limits discards them.
 
     Parameters
     ----------
     spare : bool
-        Start the next kernel as soon as one is handed out.
+        Keep spares at all (``spare_enabled``).
+    spares : int
+        How many: each submission takes two kernels (the student's and the checker).
     """
 
-    def __init__(self, spare: bool = True) -> None:
+    def __init__(self, spare: bool = True, spares: int = 2) -> None:
         self.spare_enabled = spare
-        self._spare: Kernel | None = None
+        self.spares = spares
+        self._spares: list[Kernel] = []
         self._lock = threading.Lock()
 
-    def prestart(self, kernel_name: str) -> None:
-        """Boot a spare now (a worker calls it when it starts, before any submission)."""
-        with self._lock:
-            if self._spare is None:
-                self._spare = Kernel(kernel_name)
+    def prestart(self, kernel_name: str, limits: Limits | None = None) -> None:
+        """Boot the spares now (a worker calls it when it starts, before any submission)."""
+        self._refill(kernel_name, limits if limits is not None else Limits())
 
-    def take(self, kernel_name: str) -> Kernel:
-        """A connected kernel of its own for one submission; ``close()`` it after use.
+    def take(self, kernel_name: str, limits: Limits | None = None) -> Kernel:
+        """A connected kernel of its own; ``close()`` it after use.
 
         Raises
         ------
         KernelStartError
         """
+        limits = limits if limits is not None else Limits()
+        kernel = None
+        stale = []
         with self._lock:
-            kernel, self._spare = self._spare, None
-        if kernel is not None and (kernel.kernel_name != kernel_name or not kernel.alive()):
-            kernel.close()
-            kernel = None
+            while self._spares and kernel is None:
+                spare = self._spares.pop(0)
+                if (spare.kernel_name, spare.limits) == (kernel_name, limits) and spare.alive():
+                    kernel = spare
+                else:
+                    stale.append(spare)
+            if kernel is not None:  # spares of other limits than this take's are stale
+                keep = [
+                    s for s in self._spares if (s.kernel_name, s.limits) == (kernel_name, limits)
+                ]
+                stale += [s for s in self._spares if s not in keep]
+                self._spares = keep
+        for spare in stale:
+            spare.close()
         if kernel is None:
-            kernel = Kernel(kernel_name)
+            kernel = Kernel(kernel_name, limits)
         try:
             kernel.connect()
         except KernelStartError:
             kernel.close()
             raise
-        if self.spare_enabled:  # boots while this one runs
-            with contextlib.suppress(KernelStartError), self._lock:
-                self._spare = Kernel(kernel_name)
+        self._refill(kernel_name, limits)  # they boot while this one runs
         return kernel
+
+    def _refill(self, kernel_name: str, limits: Limits) -> None:
+        wanted = self.spares if self.spare_enabled else 0
+        while True:
+            with self._lock:
+                if len(self._spares) >= wanted:
+                    return
+            try:
+                kernel = Kernel(kernel_name, limits)
+            except KernelStartError:
+                return
+            with self._lock:
+                self._spares.append(kernel)
 
     def close(self) -> None:
         with self._lock:
-            kernel, self._spare = self._spare, None
-        if kernel is not None:
+            spares, self._spares = self._spares, []
+        for kernel in spares:
             kernel.close()
 
 
@@ -259,7 +466,7 @@ def kill_all() -> None:
     """
     for kernel in list(_live):
         kernel.kill()
-        shutil.rmtree(kernel.root, ignore_errors=True)
+        kernel._discard()
 
 
 def close_all() -> None:

@@ -35,7 +35,9 @@ class Pool:
     spare kernel as it boots.
     """
 
-    def __init__(self, executor=None, *, workers=None, scheduler=None, kernel_name="python3"):
+    def __init__(
+        self, executor=None, *, workers=None, scheduler=None, kernel_name="python3", limits=None
+    ):
         if workers is not None and workers < 1:
             raise GradetoolError(f"workers must be at least 1, not {workers}")
         self.executor = executor
@@ -43,6 +45,7 @@ class Pool:
         self.workers = workers or default_workers()
         self.scheduler = scheduler
         self.kernel_name = kernel_name
+        self.limits = limits  # the spare kernels' limits (a spare with others is discarded)
         self.client = None
 
     def start(self) -> Executor:
@@ -67,7 +70,7 @@ class Pool:
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=init_worker,
-                initargs=(self.kernel_name,),
+                initargs=(self.kernel_name, self.limits.to_dict() if self.limits else None),
             )
             for _ in range(self.workers):  # the pool spawns a worker per waiting task
                 self.executor.submit(_ready)

@@ -118,12 +118,15 @@ class BatchResult:
         True when the run was stopped (Ctrl-C) before every submission was graded.
     seconds : float
         Wall time of the whole batch.
+    sandbox : str
+        How the students' code ran: ``bwrap``, or ``none: <why>`` when unsandboxed.
     """
 
     assignment: str
     students: dict[str, StudentResult] = field(default_factory=dict)
     interrupted: bool = False
     seconds: float = 0.0
+    sandbox: str = ""
 
     def count(self, status: str) -> int:
         """How many students got ``status``."""

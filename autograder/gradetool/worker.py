@@ -17,6 +17,7 @@ import time
 import traceback
 
 from . import execute, kernels
+from .limits import Limits
 from .repair import InvalidNotebook, grade_id, parse_notebook, repair
 from .results import CRASHED, GRADED, INVALID, TIMED_OUT, StudentResult
 from .scoring import score_notebook
@@ -29,8 +30,9 @@ def make_task(
     *,
     found: list[str] = (),
     renamed_from: str | None = None,
-    cell_timeout: float = 30,
-    timeout: float = 300,
+    limits: Limits | None = None,
+    cell_timeout: float | None = None,
+    timeout: float | None = None,
 ) -> dict:
     """The plain-data task for `grade_submission`.
 
@@ -45,9 +47,16 @@ def make_task(
         The notebooks found instead (for the message when ``text`` is None).
     renamed_from : str, optional
         The file's name when it is a copy of the notebook under another name.
-    cell_timeout, timeout : float
-        Seconds per cell, seconds per notebook.
+    limits : Limits, optional
+        What the submission may use (defaults when None).
+    cell_timeout, timeout : float, optional
+        Seconds per cell, seconds per notebook: override those of ``limits``.
     """
+    limits = limits or Limits()
+    if cell_timeout is not None:
+        limits = limits.replace(cell_timeout=float(cell_timeout))
+    if timeout is not None:
+        limits = limits.replace(timeout=float(timeout))
     return {
         "student": student,
         "notebook": assignment.notebook,
@@ -59,8 +68,7 @@ def make_task(
         "tests": assignment.tests,
         "files": assignment.files,
         "kernel_name": assignment.kernel_name,
-        "cell_timeout": float(cell_timeout),
-        "timeout": float(timeout),
+        "limits": limits.to_dict(),
     }
 
 
@@ -110,21 +118,25 @@ def _grade(task: dict, result: StudentResult, extra: dict) -> None:
     extra["unanswered"] = repaired.unanswered
     nb = repaired.nb
 
+    limits = Limits.from_dict(task.get("limits"))
+    tests = execute.Tests.from_source(task["source"], task["tests"])
+    pool = kernels.local_pool()
+    student = checker = None
     try:
-        kernel = kernels.local_pool().take(task["kernel_name"])
+        # two kernels: the student's code runs in one, the tests in the other (the checker),
+        # so that nothing the student's code does can make a test pass (gradetool.remote)
+        student = pool.take(task["kernel_name"], limits)
+        checker = pool.take(task["kernel_name"], limits)
+        student.put_files(task["files"])
+        checker.put_files(task["files"])
+        run = execute.execute_notebook(nb, student, limits=limits, checker=checker, tests=tests)
     except kernels.KernelStartError as exc:
         result.status, result.reason = CRASHED, str(exc)
         return
-    try:
-        for rel, data in task["files"].items():
-            path = kernel.cwd / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        run = execute.execute_notebook(
-            nb, kernel, cell_timeout=task["cell_timeout"], timeout=task["timeout"]
-        )
     finally:
-        kernel.close()
+        for kernel in (student, checker):
+            if kernel is not None:
+                kernel.close()
 
     not_run = {}
     for index in run.not_run:
@@ -140,17 +152,17 @@ def _grade(task: dict, result: StudentResult, extra: dict) -> None:
     if run.status == "ok":
         result.status, result.score = GRADED, float(points)
         result.reason = f"{passed} of {len(result.parts)} tests passed"
-        if run.truncated:
-            result.reason += f"; {run.truncated:,} characters of output not kept"
     else:
         result.status = TIMED_OUT if run.status == "timed out" else CRASHED
         result.reason = run.reason
         if extra["ran"]:
             result.score = float(points)
             result.reason += f"; the tests that ran scored {points:g}/{result.max_score:g}"
+    if run.truncated:
+        result.reason += f"; {run.truncated:,} characters of output not kept"
 
 
-def init_worker(kernel_name: str | None = None) -> None:
+def init_worker(kernel_name: str | None = None, limits: dict | None = None) -> None:
     """Set up a local worker process: Ctrl-C is the parent's, spares die with the worker.
 
     The parent process handles Ctrl-C and then terminates the workers; SIGTERM kills this
@@ -172,7 +184,7 @@ def init_worker(kernel_name: str | None = None) -> None:
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     if kernel_name:
         with contextlib.suppress(kernels.KernelStartError):
-            kernels.local_pool().prestart(kernel_name)
+            kernels.local_pool().prestart(kernel_name, Limits.from_dict(limits))
 
 
 def _watch_parent(parent: int) -> None:

@@ -42,6 +42,7 @@ __all__ = [
     "check_shape",
     "describe_call",
     "find_forbidden",
+    "find_forbidden_in_source",
     "fmt",
     "run",
     "unpack",
@@ -182,9 +183,15 @@ def run(func, /, *, timeout: float | None = 10.0, timeout_hint: str = "", **args
     name = getattr(func, "__name__", type(func).__name__)
     call = describe_call(name, args)
     before = {k: copy.deepcopy(v) for k, v in args.items()}
+    # a function that lives in another process (the course's grader runs the tests apart
+    # from the student's code): that process enforces the time limit
+    remote_call = getattr(type(func), "__remote_call__", None)
     try:
-        with _time_limit(timeout):
-            result = func(*args.values())
+        if remote_call is not None:
+            result = remote_call(func, tuple(args.values()), {}, timeout)
+        else:
+            with _time_limit(timeout):
+                result = func(*args.values())
     except NotImplementedError as exc:
         culprit = _raised_in(exc)  # maybe a function of another part, called by this one
         raise AssertionError(
@@ -196,7 +203,10 @@ def run(func, /, *, timeout: float | None = 10.0, timeout_hint: str = "", **args
         hint = f" {timeout_hint}" if timeout_hint else ""
         raise AssertionError(f"{call} did not return within {timeout:g} s.{hint}") from None
     except Exception as exc:
-        raise AssertionError(f"{call} raised {type(exc).__name__}: {exc}") from exc
+        if getattr(exc, "is_timeout", False):
+            hint = f" {timeout_hint}" if timeout_hint else ""
+            raise AssertionError(f"{call} did not return within {timeout:g} s.{hint}") from None
+        raise AssertionError(f"{call} raised {_exception_name(exc)}: {exc}") from exc
     for key, value in args.items():
         if _changed(before[key], value):
             raise AssertionError(
@@ -207,8 +217,16 @@ def run(func, /, *, timeout: float | None = 10.0, timeout_hint: str = "", **args
     return result, call
 
 
+def _exception_name(exc: BaseException) -> str:
+    """The exception's class name (as the student's process named it, for a remote one)."""
+    return getattr(exc, "ename", None) or type(exc).__name__
+
+
 def _raised_in(exc: BaseException) -> str:
     """The name of the function in which ``exc`` was raised."""
+    remote_where = getattr(exc, "remote_where", None)
+    if remote_where:
+        return remote_where
     tb = exc.__traceback__
     while tb.tb_next is not None:
         tb = tb.tb_next
@@ -535,6 +553,9 @@ def find_forbidden(func, forbidden: Iterable, trusted: Iterable[str] = ()) -> tu
     default values, partials, methods of the student's own classes, and helper functions,
     recursively. A string constant naming a forbidden module counts too.
     """
+    remote = getattr(type(func), "__remote_find_forbidden__", None)
+    if remote is not None:  # the function lives in another process: it is looked at there
+        return remote(func, list(forbidden), list(trusted))
     finder = _Finder(forbidden, trusted)
     home = getattr(func, "__module__", None) or "__main__"
     name = getattr(func, "__name__", repr(func))
@@ -542,6 +563,154 @@ def find_forbidden(func, forbidden: Iterable, trusted: Iterable[str] = ()) -> tu
     if found:
         return (name, found)
     return finder.walk(func, (), home)
+
+
+def find_forbidden_in_source(
+    code: str, name: str, forbidden: Iterable, trusted: Iterable[str] = ()
+) -> tuple | None:
+    """`find_forbidden` on source code, without running it: for a function that lives in
+    another process, whose objects cannot be trusted to describe themselves.
+
+    Parameters
+    ----------
+    code : str
+        The student's code (their cells, one after another; IPython magics are skipped).
+    name : str
+        The graded function (or class) defined in ``code``.
+    forbidden, trusted
+        As for `find_forbidden`; forbidden objects are matched by their dotted names.
+
+    What is read: imports (``import mlpbook.perceptron as p``, ``from mlpbook import
+    perceptron``, inside functions too), the names and attribute chains the function's
+    definition uses (body, defaults, decorators), the helpers, classes and module-level
+    assignments those names refer to (recursively), and string constants naming a
+    forbidden module. Like `find_forbidden`, it reads code: code built at run time
+    (``__import__("mlp" + "book")``) escapes it.
+    """
+    import ast
+
+    finder = _Finder(forbidden, trusted)
+    objects = set(finder.objects.values())
+
+    def bad(dotted: str) -> str | None:
+        parts = dotted.split(".")
+        for k in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:k])
+            if prefix in objects or finder.in_modules(prefix):
+                return prefix
+        # a re-export (`mlpbook.X` defined in a forbidden module): look it up, importing
+        # only the library the forbidden names belong to
+        roots = {m.split(".")[0] for m in finder.modules} | {o.split(".")[0] for o in objects}
+        if parts[0] in roots and len(parts) > 1:
+            with contextlib.suppress(Exception):
+                obj = importlib.import_module(parts[0])
+                for attr in parts[1:]:
+                    obj = getattr(obj, attr)
+                return finder.forbidden(obj)
+        return None
+
+    defs: dict[str, list] = {}  # module-level name → the nodes that bind it
+    imports: dict[str, str] = {}  # module-level name → what it was imported as (dotted)
+    trees = []
+    for chunk in _code_chunks(code):
+        try:
+            trees.append(ast.parse(chunk))
+        except SyntaxError:
+            continue
+    for tree in trees:
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                imports.update(_imported(node))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                defs.setdefault(node.name, []).append(node)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    for leaf in ast.walk(target):
+                        if isinstance(leaf, ast.Name):
+                            defs.setdefault(leaf.id, []).append(node)
+    trusted_names = set(trusted)
+    seen: set[str] = set()
+
+    def walk(label: str, nodes: list, path: tuple, depth: int) -> tuple | None:
+        if label in seen:
+            return None
+        seen.add(label)
+        path = (*path, label)
+        for node in nodes:
+            for inner in ast.walk(node):
+                if isinstance(inner, (ast.Import, ast.ImportFrom)):
+                    for target in _imported(inner).values():
+                        if bad(target):
+                            return (*path, f"import {target}")
+                elif isinstance(inner, ast.Constant) and finder.in_modules(inner.value):
+                    return (*path, f"the string {inner.value!r}")
+                elif isinstance(inner, (ast.Name, ast.Attribute)):
+                    chain = _chain(inner)
+                    if chain is None:
+                        continue
+                    head, _, rest = chain.partition(".")
+                    if head in imports:
+                        full = imports[head] + ("." + rest if rest else "")
+                        found = bad(full)
+                        if found:
+                            return (*path, found)
+                    elif head in defs and head != label:
+                        if head in trusted_names:
+                            continue  # another graded part: checked in its own test
+                        found = walk(head, defs[head], path, depth + 1)
+                        if found:
+                            return found
+        return None
+
+    if name not in defs:
+        return None
+    return walk(name, defs[name], (), 0)
+
+
+def _code_chunks(code: str) -> list[str]:
+    """The cells of ``code`` (joined by the grader with a marker line), magics removed."""
+    chunks = code.split("\n# -- next cell --\n")
+    out = []
+    for chunk in chunks:
+        lines = [line for line in chunk.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        out.append("\n".join(lines))
+    return out
+
+
+def _imported(node) -> dict[str, str]:
+    """The names an import statement binds → the dotted names they stand for."""
+    import ast
+
+    out = {}
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                out[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".")[0]
+                out[top] = top
+                out.setdefault("\0" + alias.name, alias.name)  # the import itself is checked
+    else:
+        module = node.module or ""
+        for alias in node.names:
+            target = f"{module}.{alias.name}" if module else alias.name
+            out[alias.asname or alias.name] = module if alias.name == "*" else target
+    return out
+
+
+def _chain(node) -> str | None:
+    """``a.b.c`` for an attribute chain on a name, else None."""
+    import ast
+
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 def assert_own_implementation(func, *, forbidden: Iterable, trusted: Iterable[str] = ()) -> None:
