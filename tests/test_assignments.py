@@ -9,8 +9,12 @@ submissions whose test cells were edited or deleted. Scores are read per grade c
 gradebook, so "loses the points of the parts it breaks, keeps the others" is checked part by
 part. The repository's own ``autograder/`` folder is never touched.
 
+The same submissions are graded a second time by ``course-grade`` (``autograder/gradetool``,
+the tool the course grades with: sandboxed kernels, tests run in a checker kernel apart from
+the student's code), in its own copy of the course: both graders must agree with the proof.
+
 The mutant report (catalog size, kill rate, scores) goes to
-``_build/grading/<assignment>-mutants.md``.
+``_build/grading/<assignment>-mutants.md`` (``-mutants-course-grade.md`` for course-grade).
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ ASSIGNMENTS = release.assignments(ROOT)
 CATALOGS = {a: catalog(a) for a in ASSIGNMENTS}
 MUTANTS = [(a, m["name"]) for a in ASSIGNMENTS for m in CATALOGS[a].MUTANTS]
 VARIANTS = [(a, v["name"]) for a in ASSIGNMENTS for v in CATALOGS[a].VARIANTS]
+GRADERS = ["nbgrader", "course-grade"]
 
 
 # ---------------------------------------------------------------------------- grading
@@ -69,6 +74,7 @@ class Graded:
     scores: dict[str, dict[str, float]] = field(default_factory=dict)  # student → part → score
     autograded: set[str] = field(default_factory=set)  # students with an autograded notebook
     log: str = ""
+    grader: str = "nbgrader"
 
 
 def _submissions(g: Graded) -> dict[str, dict]:
@@ -131,16 +137,47 @@ def _autograde(tmp: Path, assignment: str) -> Graded:
     return g
 
 
+def _course_grade(tmp: Path, g: Graded) -> Graded:
+    """The same submissions, graded by course-grade in a fresh copy of the course."""
+    from gradetool import batch
+
+    course = Path(shutil.copytree(g.course, tmp / "course-grade" / "course"))
+    for folder in ("submitted", "autograded", "feedback"):
+        shutil.rmtree(course / "autograder" / folder, ignore_errors=True)
+    (course / "autograder" / "gradebook.db").unlink()
+    inbox = tmp / "course-grade" / "in"
+    for student, nb in _submissions(g).items():
+        folder = inbox / student / g.assignment
+        folder.mkdir(parents=True)
+        (folder / f"{g.notebook}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    old_path = os.environ["PATH"]
+    os.environ["PATH"] = f"{BIN}{os.pathsep}{old_path}"  # nbgrader runs alembic
+    try:
+        done = batch.grade(g.assignment, inbox, course=course, progress=False)
+    finally:
+        os.environ["PATH"] = old_path
+    cg = Graded(g.assignment, course, g.notebook, g.source_nb, g.release_nb, dict(g.points))
+    cg.grader, cg.points_by_test = "course-grade", g.points_by_test
+    cg.scores = _scores(course, g.assignment, g.notebook)
+    cg.autograded = {s for s, r in done.students.items() if r.status == "graded"}
+    cg.log = "\n".join(f"{s}: {r.status} {r.reason}" for s, r in done.students.items())
+    return cg
+
+
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
-    """Assignment → its `Graded` result, autograded once per test session."""
-    cache: dict[str, Graded] = {}
+    """(assignment, grader) → its `Graded` result, autograded once per test session."""
+    cache: dict[tuple[str, str], Graded] = {}
 
-    def get(assignment: str) -> Graded:
-        if assignment not in cache:
-            cache[assignment] = _autograde(tmp_path_factory.mktemp(assignment), assignment)
-            _write_report(cache[assignment])
-        return cache[assignment]
+    def get(assignment: str, grader: str = "nbgrader") -> Graded:
+        if (assignment, grader) not in cache:
+            if grader == "nbgrader":
+                g = _autograde(tmp_path_factory.mktemp(assignment), assignment)
+            else:
+                g = _course_grade(tmp_path_factory.mktemp(assignment), get(assignment))
+            _write_report(g)
+            cache[assignment, grader] = g
+        return cache[assignment, grader]
 
     return get
 
@@ -187,7 +224,12 @@ def _write_report(g: Graded) -> None:
         verdict = verdicts[m["name"]] or "killed"
         lines.append(f"| {m['name']} | {', '.join(sorted(m['loses']))} | {cells} | {verdict} |")
     REPORTS.mkdir(parents=True, exist_ok=True)
-    (REPORTS / f"{g.assignment}-mutants.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _report_path(g).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _report_path(g: Graded) -> Path:
+    suffix = "" if g.grader == "nbgrader" else f"-{g.grader}"
+    return REPORTS / f"{g.assignment}-mutants{suffix}.md"
 
 
 # ---------------------------------------------------------------------------- the proof
@@ -253,54 +295,60 @@ def test_release_has_no_solution_and_no_hidden_test(graded, assignment):
             assert released[gid].strip() == HIDDEN_TESTS.sub("", src).strip()
 
 
+@pytest.mark.parametrize("grader", GRADERS)
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_solution_scores_full_marks(graded, assignment):
-    g = graded(assignment)
+def test_solution_scores_full_marks(graded, assignment, grader):
+    g = graded(assignment, grader)
     assert "solution" in g.autograded
     assert g.scores["solution"] == g.points, g.log[-3000:]
 
 
+@pytest.mark.parametrize("grader", GRADERS)
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_student_version_scores_zero_without_crashing(graded, assignment):
-    g = graded(assignment)
+def test_student_version_scores_zero_without_crashing(graded, assignment, grader):
+    g = graded(assignment, grader)
     assert "student-version" in g.autograded
     assert set(g.scores["student-version"].values()) == {0.0}
     # every submission was graded: no case stopped the batch
     assert g.autograded == set(g.scores), sorted(set(g.scores) - g.autograded)
 
 
+@pytest.mark.parametrize("grader", GRADERS)
 @pytest.mark.parametrize(("assignment", "mutant"), MUTANTS)
-def test_mutant_loses_exactly_its_parts(graded, assignment, mutant):
-    g = graded(assignment)
+def test_mutant_loses_exactly_its_parts(graded, assignment, mutant, grader):
+    g = graded(assignment, grader)
     m = next(m for m in CATALOGS[assignment].MUTANTS if m["name"] == mutant)
     assert m["cell"] in answer_cells(g.source_nb), f"{mutant} replaces no answer cell"
     verdict = _mutant_verdict(g, m)
     assert verdict is None, f"{mutant}: {verdict}; scores {g.scores.get(f'mutant-{mutant}')}"
 
 
+@pytest.mark.parametrize("grader", GRADERS)
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_kill_rate_is_100_percent(graded, assignment):
-    g = graded(assignment)
+def test_kill_rate_is_100_percent(graded, assignment, grader):
+    g = graded(assignment, grader)
     mutants = CATALOGS[assignment].MUTANTS
     survivors = [m["name"] for m in mutants if _mutant_verdict(g, m) is not None]
     assert len(mutants) >= len(answer_cells(g.source_nb)), "at least one mutant per part"
     assert {m["cell"] for m in mutants} == set(answer_cells(g.source_nb)), "parts untested"
-    report = REPORTS / f"{assignment}-mutants.md"
+    report = _report_path(g)
     assert report.exists()
     assert not survivors, f"surviving mutants: {survivors} (see {report})"
 
 
+@pytest.mark.parametrize("grader", GRADERS)
 @pytest.mark.parametrize(("assignment", "variant"), VARIANTS)
-def test_variant_scores_full_marks(graded, assignment, variant):
-    g = graded(assignment)
+def test_variant_scores_full_marks(graded, assignment, variant, grader):
+    g = graded(assignment, grader)
     student = f"variant-{variant}"
     assert student in g.autograded
     assert g.scores[student] == g.points
 
 
+@pytest.mark.parametrize("grader", GRADERS)
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_edited_or_deleted_test_cells_are_put_back(graded, assignment):
-    g = graded(assignment)
+def test_edited_or_deleted_test_cells_are_put_back(graded, assignment, grader):
+    g = graded(assignment, grader)
     broken = CATALOGS[assignment].MUTANTS[0]["cell"]
     for student in ("tampered-tests-edited", "tampered-tests-deleted"):
         assert student in g.autograded
