@@ -495,12 +495,8 @@ def _sandboxed(argv: list[str], *, root: Path, limits: Limits, hide: Sequence[Pa
         ]
         made: set[str] = {"/"}
         args += _system_mounts(made)
-        for path in binds:
-            args += _parents(path, made)
-            args += ["--ro-bind", path, path]
-        args += ["--proc", "/proc", "--dev", "/dev"]
-        args += ["--perms", "01777", "--size", str(min(SHM_SIZE, limits.scratch))]
-        args += ["--tmpfs", "/dev/shm"]
+        # the private /tmp first: what is bound later (a checkout under /tmp, the kernel's
+        # own folder) stays visible on top of it, in read-only folders made for them
         args += ["--perms", "01777", "--size", str(limits.scratch), "--tmpfs", "/tmp"]
         made.add("/tmp")
         for path in (WORKDIR, HOMEDIR, f"{HOMEDIR}/.config", f"{HOMEDIR}/.cache"):
@@ -510,6 +506,12 @@ def _sandboxed(argv: list[str], *, root: Path, limits: Limits, hide: Sequence[Pa
         args += ["--perms", "0777", "--dir", mpl]
         for font_list in _font_lists():  # else each kernel rebuilds it (0.2 s)
             args += ["--ro-bind", str(font_list), f"{mpl}/{font_list.name}"]
+        for path in binds:
+            args += _parents(path, made)
+            args += ["--ro-bind", path, path]
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--perms", "01777", "--size", str(min(SHM_SIZE, limits.scratch))]
+        args += ["--tmpfs", "/dev/shm"]
         user = uid if uid is not None else os.getuid()
         group = uid if uid is not None else os.getgid()
         for name, text in (
