@@ -584,9 +584,8 @@ def find_forbidden_in_source(
     ``from mlpbook import perceptron``, inside functions too), the names and attribute
     chains the function's definition uses (body, defaults, decorators), the helpers,
     classes and module-level assignments those names refer to (recursively), and string
-    constants naming a
-    forbidden module. Like `find_forbidden`, it reads code: code built at run time
-    (``__import__("mlp" + "book")``) escapes it.
+    constants naming a forbidden module. Like `find_forbidden`, it reads code: code built
+    at run time (``__import__("mlp" + "book")``) escapes it.
     """
     import ast
 
