@@ -55,6 +55,23 @@ def source(cell) -> str:
     return text if isinstance(text, str) else "".join(text)
 
 
+def hidden_lines(source_nb: dict) -> list[str]:
+    """Lines of the hidden tests that appear nowhere else in the source notebook (and are
+    long enough to be telling): what must never reach a student."""
+    public = {
+        line.strip()
+        for c in source_nb["cells"]
+        for line in HIDDEN_TESTS.sub("", source(c)).splitlines()
+    }
+    lines = []
+    for cell in source_nb["cells"]:
+        for block in HIDDEN_TESTS.findall(source(cell)):
+            for line in block.splitlines()[1:-1]:
+                if len(re.sub(r"\W", "", line)) >= 8 and line.strip() not in public:
+                    lines.append(line.strip())
+    return lines
+
+
 def grade_id(cell) -> str | None:
     return cell["metadata"].get("nbgrader", {}).get("grade_id")
 

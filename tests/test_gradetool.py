@@ -33,11 +33,11 @@ import pytest
 from classgen import CRASHED, GRADED, INVALID, TIMED_OUT
 from gradingkit import (
     BIN,
-    HIDDEN_TESTS,
     course_env,
     grade_cells,
     gradebook_grades,
     gradebook_scores,
+    hidden_lines,
     part_of,
     released_course,
     source,
@@ -324,6 +324,7 @@ def test_canvas_csv_has_the_canvas_header_and_every_student(setup, cli_run):
 
 def test_feedback_hides_hidden_tests_and_loads_nothing_external(setup, cli_run):
     hidden = hidden_lines(setup.source_nb)
+    assert hidden, "the source notebook has no hidden test"
     found = []
     for student, want in setup.klass.expected.items():
         if want.status != GRADED:
@@ -345,23 +346,6 @@ def test_feedback_hides_hidden_tests_and_loads_nothing_external(setup, cli_run):
         if len(page) > TRUNCATED_BYTES:
             found.append(f"{student}: feedback of {len(page):,} bytes")
     assert not found, report(found)
-
-
-def hidden_lines(source_nb: dict) -> list[str]:
-    """Lines of the hidden tests that appear nowhere else in the source notebook."""
-    public = {
-        line.strip()
-        for c in source_nb["cells"]
-        for line in HIDDEN_TESTS.sub("", source(c)).splitlines()
-    }
-    lines = []
-    for cell in source_nb["cells"]:
-        for block in HIDDEN_TESTS.findall(source(cell)):
-            for line in block.splitlines()[1:-1]:
-                if len(re.sub(r"\W", "", line)) >= 8 and line.strip() not in public:
-                    lines.append(line.strip())
-    assert lines, "the source notebook has no hidden test"
-    return lines
 
 
 def submitted_lines(submission: classgen.Submission) -> set[str]:

@@ -35,10 +35,10 @@ from pathlib import Path
 
 import pytest
 from gradingkit import (
-    HIDDEN_TESTS,
     ROOT,
     course_env,
     gradebook_scores,
+    hidden_lines,
     released_course,
     solved,
     source,
@@ -219,7 +219,7 @@ def graded(tmp_path_factory):
             seconds,
             seen,
             submitted,
-            hidden_lines(source_nb),
+            _hidden_lines(source_nb),
             changed,
             escaped,
             lingering,
@@ -340,25 +340,14 @@ def feedback_path(course: Path, student: str, notebook: str) -> Path:
     return course / "autograder" / "feedback" / student / ASSIGNMENT / f"{notebook}.html"
 
 
-def read(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
-
-
-def hidden_lines(source_nb: dict) -> list[str]:
-    """Lines of the hidden tests that appear nowhere else in the source notebook."""
-    public = {
-        line.strip()
-        for c in source_nb["cells"]
-        for line in HIDDEN_TESTS.sub("", source(c)).splitlines()
-    }
-    lines = []
-    for cell in source_nb["cells"]:
-        for block in HIDDEN_TESTS.findall(source(cell)):
-            for line in block.splitlines()[1:-1]:
-                if len(re.sub(r"\W", "", line)) >= 8 and line.strip() not in public:
-                    lines.append(line.strip())
+def _hidden_lines(source_nb: dict) -> list[str]:
+    lines = hidden_lines(source_nb)
     assert "rng_test = np.random.default_rng(101)" in lines, "the hidden tests changed"
     return lines
+
+
+def read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
 
 
 def leaks(graded: Graded, student: str) -> list[str]:

@@ -21,6 +21,7 @@ from queue import Empty
 from . import remote
 from .kernels import Kernel
 from .limits import Limits
+from .repair import grade_id, is_answer, source_text
 
 MAX_CELL_OUTPUT = 100_000  # characters kept per cell
 MAX_OUTPUT = 1_000_000  # characters kept per notebook
@@ -137,8 +138,7 @@ class _Outputs:
 
 def _label(nb: dict, index: int) -> str:
     """``cell 12 (test_collapse)``: how a reason names a cell."""
-    meta = nb["cells"][index].get("metadata", {}).get("nbgrader", {})
-    gid = meta.get("grade_id") if isinstance(meta, dict) else None
+    gid = grade_id(nb["cells"][index])
     return f"cell {index + 1}" + (f" ({gid})" if gid else "")
 
 
@@ -161,8 +161,6 @@ class Tests:
 
     @classmethod
     def from_source(cls, source: dict, tests) -> Tests:
-        from .repair import grade_id, is_answer, source_text
-
         cells, setup, pending = {}, {}, []
         for cell in source["cells"]:
             if cell.get("cell_type") != "code":
@@ -227,14 +225,14 @@ def execute_notebook(
         student_code = remote.CELL_SEPARATOR.join(
             c["source"]
             for c in nb["cells"]
-            if c["cell_type"] == "code" and _grade_id(c) not in tests.cells
+            if c["cell_type"] == "code" and grade_id(c) not in tests.cells
         )
         bridge = _Bridge(kernel, checker, tests, clock, student_code)
     code = [k for k, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]
     for pos, index in enumerate(code):
         cell = nb["cells"][index]
         cell["outputs"], cell["execution_count"] = [], None
-        gid = _grade_id(cell)
+        gid = grade_id(cell)
         if bridge is not None and gid in tests.cells:
             outcome = bridge.run_test(cell, gid)
         elif not cell["source"].strip():
@@ -252,7 +250,7 @@ def execute_notebook(
                 k
                 for k in code[pos + 1 :]
                 if nb["cells"][k]["source"].strip()
-                or (bridge is not None and _grade_id(nb["cells"][k]) in tests.cells)
+                or (bridge is not None and grade_id(nb["cells"][k]) in tests.cells)
             ]
             culprit = outcome.kernel or kernel
             whose = "the checker kernel" if culprit is checker else "the kernel"
@@ -272,11 +270,6 @@ def execute_notebook(
                 )
             break
     return run
-
-
-def _grade_id(cell: dict) -> str | None:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta.get("grade_id") if isinstance(meta, dict) else None
 
 
 @dataclass
@@ -493,7 +486,7 @@ class _Bridge:
         scratch = {"source": code, "outputs": []}
         outcome = _run_cell(kernel, scratch, _Clock(self.clock.limits, self.clock.deadline, [0]))
         outcome.kernel = outcome.kernel or (kernel if outcome.state != "ok" else None)
-        errors = [o for o in outputs_of(scratch) if o["output_type"] == "error"]
+        errors = [o for o in scratch["outputs"] if o["output_type"] == "error"]
         outcome.error = errors[-1] if errors else None
         return outcome
 
@@ -587,10 +580,6 @@ class _Bridge:
             "deadline": "the notebook ran over its time and the student's kernel was killed",
         }[state]
         return remote.grader_reply("dead", what), state
-
-
-def outputs_of(cell: dict) -> list[dict]:
-    return cell.get("outputs", [])
 
 
 def _failed(cell: dict, outcome: _Outcome, why: str) -> _Outcome:

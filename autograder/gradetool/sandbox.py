@@ -339,19 +339,12 @@ def _probe() -> SandboxInfo:
     launch = None
     try:
         launch = _sandboxed([sys.executable, "-c", "pass"], root=root, limits=Limits(), hide=())
-        proc = launch.spawn(
-            launch.environ(os.environ),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
         try:
-            _, err = proc.communicate(timeout=PROBE_TIMEOUT)
+            proc = _run_probe(launch, subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            _kill(proc)
             return SandboxInfo(False, None, f"bwrap did not finish in {PROBE_TIMEOUT:g} s")
         if proc.returncode != 0:
-            text = err.decode(errors="replace").strip()[-500:] or "no message"
+            text = proc.stderr.decode(errors="replace").strip()[-500:] or "no message"
             return SandboxInfo(False, None, f"bwrap failed (exit code {proc.returncode}): {text}")
         return SandboxInfo(True, "bwrap")
     except (OSError, SandboxUnavailable) as exc:
@@ -864,6 +857,23 @@ print(json.dumps(out))
 """
 
 
+def _run_probe(launch: Launch, stdout) -> subprocess.CompletedProcess:
+    """Run a probe's wrapped command to its end; killed after `PROBE_TIMEOUT`, which
+    raises ``subprocess.TimeoutExpired``."""
+    proc = launch.spawn(
+        launch.environ(os.environ),
+        stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        out, err = proc.communicate(timeout=PROBE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
 def capabilities(limits: Limits | None = None, course: Path | None = None) -> dict:
     """What a kernel's process is really held to, checked from inside one.
 
@@ -901,23 +911,13 @@ def capabilities(limits: Limits | None = None, course: Path | None = None) -> di
         launch = command([sys.executable, "-c", _CAPABILITIES, args], root=root, limits=limits)
         visible_binds = [Path(b) for b in launch.binds]
         secrets = [s for s in secrets if not any(Path(s).is_relative_to(b) for b in visible_binds)]
-        proc = launch.spawn(
-            launch.environ(os.environ),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            out, err = proc.communicate(timeout=PROBE_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            _kill(proc)
-            raise
+        proc = _run_probe(launch, subprocess.PIPE)
         if proc.returncode != 0:
             raise RuntimeError(
                 f"the capabilities probe failed (exit {proc.returncode}): "
-                f"{err.decode(errors='replace')[-500:]}"
+                f"{proc.stderr.decode(errors='replace')[-500:]}"
             )
-        seen = json.loads(out.decode().strip().splitlines()[-1])
+        seen = json.loads(proc.stdout.decode().strip().splitlines()[-1])
     finally:
         listener.close()
         if launch is not None:
