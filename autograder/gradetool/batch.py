@@ -337,6 +337,7 @@ def _autograde(
     batch = BatchResult(spec.name)
     batch.sandbox = sandboxed
     pool.kernel_name = spec.kernel_name
+    pool.answers = tuple(spec.answer_modules)
     try:
         todo = _skip_unchanged(ctx, subs, batch, force)
         if not todo:  # nothing to grade: nbgrader is not even loaded

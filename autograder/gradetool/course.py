@@ -15,8 +15,10 @@ a submission is to be graded.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -185,6 +187,19 @@ class Assignment:
     files: dict[str, bytes]
     tests_hash: str
     config: object = None
+    answer_modules: tuple[str, ...] = ()
+    secret: bytes = b""
+
+    def case_seed(self, text: str) -> int:
+        """The seed of a submission's hidden test cases (`mlpbook.grading.case_rng`).
+
+        The same for the same submitted text, so a regrade reproduces every score and
+        message; another for any other text, so answers recorded from one submission's
+        hidden calls are of no use in another. Keyed by the course's secret, which the
+        student's code never sees (it stays outside the sandbox).
+        """
+        digest = hmac.new(self.secret, text.encode("utf-8", "replace"), hashlib.sha256)
+        return int.from_bytes(digest.digest()[:8], "big")
 
     def student_version(self) -> dict:
         """The student version, made with nbgrader the first time it is needed."""
@@ -258,7 +273,62 @@ def load_assignment(course: Course, name: str) -> Assignment:
         files=files,
         tests_hash=hash_of_tests(source, files),
         config=course.config,
+        answer_modules=declared_answer_modules(source),
+        secret=course_secret(course),
     )
+
+
+def declared_answer_modules(source: dict) -> tuple[str, ...]:
+    """The modules an assignment declares as holding its answers.
+
+    A set-up cell of the source (neither an answer nor a test) says so once, with string
+    literals: ``grading.answer_modules("mlpbook.perceptron")``. While a submission is
+    graded these modules, and the library modules that would hand out their functions,
+    cannot be imported in the student's kernel (`gradetool.sandbox`).
+    """
+    import ast
+
+    found: list[str] = []
+    for cell in source["cells"]:
+        if cell.get("cell_type") != "code" or is_answer(cell) or is_autograded_test(cell):
+            continue
+        try:
+            tree = ast.parse(source_text(cell))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name != "answer_modules":
+                continue
+            for arg in node.args:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.append(arg.value)
+    return tuple(dict.fromkeys(found))
+
+
+def course_secret(course: Course) -> bytes:
+    """The course's secret for the hidden tests' seeds, made once in its state folder.
+
+    If the folder cannot be written, a secret derived from the course's path is used (the
+    seeds then stay reproducible, but a student who knows the path could compute them).
+    """
+    path = course.state_dir / "case-secret"
+    with contextlib.suppress(OSError):
+        return bytes.fromhex(path.read_text().strip())
+    secret = os.urandom(32)
+    try:
+        course.state_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secret.hex())
+    except FileExistsError:  # another process made it first
+        return bytes.fromhex(path.read_text().strip())
+    except OSError:
+        return hashlib.sha256(str(course.root.resolve()).encode()).digest()
+    return secret
 
 
 def student_release(source: dict, config=None) -> dict:

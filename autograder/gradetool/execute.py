@@ -182,6 +182,7 @@ def execute_notebook(
     limits: Limits | None = None,
     checker: Kernel | None = None,
     tests: Tests | None = None,
+    seed: int | None = None,
 ) -> Execution:
     """Run every code cell of ``nb`` (in place) in ``kernel``; errors do not stop the run.
 
@@ -205,6 +206,9 @@ def execute_notebook(
         A connected kernel for the test cells.
     tests : Tests, optional
         The test cells' code and set-up, from the source notebook (required with checker).
+    seed : int, optional
+        The submission's seed for the hidden tests' random cases, given to the checker
+        (`mlpbook.grading.case_rng`); None: the tests' fixed defaults.
 
     Returns
     -------
@@ -227,7 +231,7 @@ def execute_notebook(
             for c in nb["cells"]
             if c["cell_type"] == "code" and grade_id(c) not in tests.cells
         )
-        bridge = _Bridge(kernel, checker, tests, clock, student_code)
+        bridge = _Bridge(kernel, checker, tests, clock, student_code, seed)
     code = [k for k, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]
     for pos, index in enumerate(code):
         cell = nb["cells"][index]
@@ -436,18 +440,32 @@ class _Bridge:
     """
 
     def __init__(
-        self, student: Kernel, checker: Kernel, tests: Tests, clock: _Clock, student_code: str
+        self,
+        student: Kernel,
+        checker: Kernel,
+        tests: Tests,
+        clock: _Clock,
+        student_code: str,
+        seed: int | None = None,
     ) -> None:
         self.student, self.checker, self.tests, self.clock = student, checker, tests, clock
         self.student_state = "ok"  # ok, or how the student's kernel ended: killed, dead…
         self.student_code = student_code  # for the own-work checks, read in the checker
+        self.seed = seed  # the hidden tests' cases (mlpbook.grading.case_rng), checker only
+        self.loop: str | None = None  # msg id of the student kernel's serve loop, if running
 
     def run_test(self, cell: dict, gid: str) -> _Outcome:
+        try:
+            return self._run_test(cell, gid)
+        finally:
+            self.stop_loop()
+
+    def _run_test(self, cell: dict, gid: str) -> _Outcome:
         code = self.tests.cells[gid]
         setup_seconds = 0.0
         if self.student_code is not None:
             done = self._quiet(
-                self.checker, remote.checker_code("set_student_code", self.student_code)
+                self.checker, remote.checker_code("start_checker", self.student_code, self.seed)
             )
             self.student_code = None
             if done.state != "ok" or done.error:
@@ -517,69 +535,122 @@ class _Bridge:
     ) -> tuple[str, str]:
         """Send one request to the student kernel: ``(reply text, its state after)``.
 
-        ``call_end`` is when the call is interrupted (its own timeout or the cell's end);
-        a kernel that ignores the interrupt for `INTERRUPT_GRACE` seconds is killed.
+        The request goes to the kernel's serve loop (`remote.serve_loop`, started at the
+        first request of a test) on its stdin channel. ``call_end`` is when the call is
+        interrupted (its own timeout or the cell's end); a kernel that ignores the
+        interrupt for `INTERRUPT_GRACE` seconds is killed.
         """
         student, deadline = self.student, self.clock.deadline
         cell_end = cell_end or call_end
         kc = student.kc
-        msg_id = kc.execute(
-            remote.checker_code("serve", text),
-            silent=False,
-            store_history=False,
-            allow_stdin=False,
-            stop_on_error=False,
-        )
-        reply = None
+        if self.loop is None:
+            self.loop = kc.execute(
+                remote.checker_code("serve_loop"),
+                silent=False,
+                store_history=False,
+                allow_stdin=True,
+                stop_on_error=False,
+            )
+            ready, state = self._await_reply(call_end, deadline)
+            if ready is None:  # no loop: the kernel is gone, or the loop did not start
+                return self._no_reply(state, wanted, call_end, cell_end)
+        kc.input(text)
+        reply, state = self._await_reply(call_end, deadline)
+        if reply is None:
+            return self._no_reply(state, wanted, call_end, cell_end)
+        return reply, "ok"
+
+    def _await_reply(self, call_end: float, deadline: float) -> tuple[str | None, str]:
+        """The serve loop's next answer: ``(text, "ok")``, or ``(None, what happened)``.
+
+        What happened: ``ended`` (the loop stopped without an answer), ``interrupted``
+        (stopped at ``call_end``), or the kernel's end (`_stopped`: killed, dead, deadline).
+        Output the student's code prints meanwhile is read and dropped.
+        """
+        import zmq
+
+        student = self.student
+        kc = student.kc
         interrupted_at = None
-        size = 0
+        poller = zmq.Poller()
+        poller.register(kc.stdin_channel.socket, zmq.POLLIN)
+        poller.register(kc.iopub_channel.socket, zmq.POLLIN)
         while True:
             now = time.perf_counter()
             if now >= deadline:
-                return self._stopped("deadline")
+                self._stopped("deadline")
+                return None, "deadline"
             if interrupted_at is None and now >= call_end:
                 student.interrupt()
                 interrupted_at = now
             if interrupted_at is not None and now >= interrupted_at + INTERRUPT_GRACE:
-                return self._stopped("killed")
+                self._stopped("killed")
+                return None, "killed"
             limit = call_end if interrupted_at is None else interrupted_at + INTERRUPT_GRACE
-            try:
-                msg = kc.iopub_channel.get_msg(timeout=max(0.001, min(POLL, limit - now)))
-            except Empty:
+            limit = min(limit, deadline)
+            ready = dict(poller.poll(max(1, int(min(POLL, limit - now) * 1000))))
+            if not ready:
                 if not student.alive():
-                    return self._stopped("dead")
+                    self._stopped("dead")
+                    return None, "dead"
                 continue
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind = msg["msg_type"]
-            if kind == "status" and msg["content"].get("execution_state") == "idle":
-                break
-            if kind == "display_data" and reply is None:
-                data = msg["content"].get("data", {}).get(remote.MIME)
-                if isinstance(data, str):
-                    size += len(data)
-                    reply = data if size <= 2 * remote.MAX_BYTES else None
-        if interrupted_at is not None:
+            if kc.stdin_channel.socket in ready:
+                with contextlib.suppress(Empty):
+                    msg = kc.stdin_channel.get_msg(timeout=0)
+                    if msg["parent_header"].get("msg_id") == self.loop:
+                        prompt = str(msg["content"].get("prompt", ""))
+                        if prompt.startswith(remote.REPLY):
+                            if interrupted_at is not None:
+                                return None, "interrupted"  # an answer to a stopped call
+                            return prompt[len(remote.REPLY) :], "ok"
+                    kc.input("")  # the student's own input(): no one to answer it
+            if kc.iopub_channel.socket in ready:
+                with contextlib.suppress(Empty):
+                    msg = kc.iopub_channel.get_msg(timeout=0)
+                    idle = (
+                        msg["msg_type"] == "status"
+                        and msg["content"].get("execution_state") == "idle"
+                        and msg["parent_header"].get("msg_id") == self.loop
+                    )
+                    if idle:  # the loop ended (interrupted between calls, or replaced)
+                        self.loop = None
+                        return None, "interrupted" if interrupted_at is not None else "ended"
+
+    def _no_reply(
+        self, state: str, wanted: float | None, call_end: float, cell_end: float
+    ) -> tuple[str, str]:
+        """The grader's answer to the checker for a request the student kernel did not answer."""
+        if state in ("killed", "deadline", "dead"):
+            return remote.grader_reply("dead", _STOPPED[state]), state
+        if state == "interrupted":
             if call_end < cell_end and wanted:  # the call's own time (grading.run's timeout)
                 message = f"the call did not return within {wanted:g} s"
                 return remote.grader_reply("timeout", message), "ok"
             message = f"the cell ran over {self.clock.limits.cell_timeout:g} s"
             return remote.grader_reply("timeout", message), "interrupted"
-        if reply is None:
-            message = "the student's kernel sent no answer (is gradetool.remote intact?)"
-            return remote.dumps({"error": {"ename": "GradingError", "evalue": message}}), "ok"
-        return reply, "ok"
+        message = "the student's kernel sent no answer (is gradetool.remote intact?)"
+        return remote.dumps({"error": {"ename": "GradingError", "evalue": message}}), "ok"
+
+    def stop_loop(self) -> None:
+        """End the student kernel's serve loop, if it runs (the next cell then runs)."""
+        if self.loop is not None and self.student_state == "ok":
+            with contextlib.suppress(Exception):
+                self.student.kc.input(remote.STOP)
+        self.loop = None
 
     def _stopped(self, state: str) -> tuple[str, str]:
         if state != "dead":
             self.student.kill()
         self.student_state = state
-        what = {
-            "dead": "the student's kernel died",
-            "killed": "the student's code ignored the interrupt and its kernel was killed",
-            "deadline": "the notebook ran over its time and the student's kernel was killed",
-        }[state]
-        return remote.grader_reply("dead", what), state
+        self.loop = None
+        return remote.grader_reply("dead", _STOPPED[state]), state
+
+
+_STOPPED = {
+    "dead": "the student's kernel died",
+    "killed": "the student's code ignored the interrupt and its kernel was killed",
+    "deadline": "the notebook ran over its time and the student's kernel was killed",
+}
 
 
 def _failed(cell: dict, outcome: _Outcome, why: str) -> _Outcome:

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from queue import Empty
 
-from . import sandbox
+from . import hiding, remote, sandbox
 from .limits import Limits
 
 START_TIMEOUT = 60.0  # seconds for a kernel to answer its first request
@@ -100,11 +100,17 @@ class Kernel:
         How it was started: its user id (``uid``), the limits not in force.
     """
 
-    def __init__(self, kernel_name: str = "python3", limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        kernel_name: str = "python3",
+        limits: Limits | None = None,
+        answers: tuple[str, ...] = (),
+    ) -> None:
         from jupyter_client.connect import write_connection_file
 
         self.kernel_name = kernel_name
         self.limits = limits if limits is not None else Limits()
+        self.answers = tuple(answers)  # modules it may not import (gradetool.hiding)
         self.root = Path(tempfile.mkdtemp(prefix="gradetool-"))
         self.cwd = self.root / "work"
         self.host_cwd: Path | None = None
@@ -126,7 +132,7 @@ class Kernel:
                 argv[0] = sys.executable
             try:
                 self.launch = sandbox.command(
-                    argv + KERNEL_ARGS, root=self.root, limits=self.limits
+                    argv + KERNEL_ARGS, root=self.root, limits=self.limits, answers=self.answers
                 )
             except sandbox.SandboxUnavailable as exc:
                 raise KernelStartError(str(exc)) from exc
@@ -214,6 +220,12 @@ class Kernel:
                     )
             if replied and idle:
                 self.launch.lock()
+                if self.launch.blocked:
+                    self._run_quietly(
+                        remote.checker_code("block_modules", self.launch.blocked, hiding.WHY),
+                        timeout,
+                        what="the import hook",
+                    )
                 return
         raise KernelStartError(
             f"the kernel did not answer within {timeout:g} s" + self._stderr_tail()
@@ -381,65 +393,82 @@ class KernelPool:
         self.spare_enabled = spare
         self.spares = spares
         self._spares: list[Kernel] = []
+        self._recent: list[tuple] = []  # the kinds of kernel taken lately (at most two)
         self._lock = threading.Lock()
 
-    def prestart(self, kernel_name: str, limits: Limits | None = None) -> None:
-        """Boot the spares now (a worker calls it when it starts, before any submission)."""
-        self._refill(kernel_name, limits if limits is not None else Limits())
+    def prestart(
+        self, kernel_name: str, limits: Limits | None = None, answers: tuple[str, ...] = ()
+    ) -> None:
+        """Boot the spares now (a worker calls it when it starts, before any submission):
+        for a submission, one student kernel (``answers`` hidden) and one checker."""
+        limits = limits if limits is not None else Limits()
+        with self._lock:
+            self._recent = [(kernel_name, limits, tuple(answers)), (kernel_name, limits, ())]
+        self._refill()
 
-    def take(self, kernel_name: str, limits: Limits | None = None) -> Kernel:
+    def take(
+        self, kernel_name: str, limits: Limits | None = None, *, hidden: tuple[str, ...] = ()
+    ) -> Kernel:
         """A connected kernel of its own; ``close()`` it after use.
+
+        ``hidden``: the modules it may not import (an assignment's answers, for the
+        student's kernel; `gradetool.hiding`). Spares are kept for the (at most two) kinds
+        of kernel taken lately: a submission takes a student kernel and a checker.
 
         Raises
         ------
         KernelStartError
         """
         limits = limits if limits is not None else Limits()
+        key = (kernel_name, limits, tuple(hidden))
         kernel = None
-        stale = []
         with self._lock:
-            while self._spares and kernel is None:
-                spare = self._spares.pop(0)
-                if (spare.kernel_name, spare.limits) == (kernel_name, limits) and spare.alive():
+            self._recent = [*[k for k in self._recent if k != key][-1:], key]
+            for spare in self._spares:
+                if _key(spare) == key and spare.alive():
                     kernel = spare
-                else:
-                    stale.append(spare)
-            if kernel is not None:  # spares of other limits than this take's are stale
-                keep = [
-                    s for s in self._spares if (s.kernel_name, s.limits) == (kernel_name, limits)
-                ]
-                stale += [s for s in self._spares if s not in keep]
-                self._spares = keep
+                    break
+            stale = [s for s in self._spares if s is not kernel and _key(s) not in self._recent]
+            self._spares = [s for s in self._spares if s is not kernel and s not in stale]
         for spare in stale:
             spare.close()
         if kernel is None:
-            kernel = Kernel(kernel_name, limits)
+            kernel = Kernel(kernel_name, limits, answers=key[2])
         try:
             kernel.connect()
         except KernelStartError:
             kernel.close()
             raise
-        self._refill(kernel_name, limits)  # they boot while this one runs
+        self._refill()  # they boot while this one runs
         return kernel
 
-    def _refill(self, kernel_name: str, limits: Limits) -> None:
-        wanted = self.spares if self.spare_enabled else 0
-        while True:
-            with self._lock:
-                if len(self._spares) >= wanted:
+    def _refill(self) -> None:
+        with self._lock:
+            keys = list(self._recent)
+        if not self.spare_enabled or not keys:
+            return
+        wanted = max(1, self.spares // len(keys))
+        for key in keys:
+            while True:
+                with self._lock:
+                    if sum(_key(s) == key for s in self._spares) >= wanted:
+                        break
+                try:
+                    kernel = Kernel(key[0], key[1], answers=key[2])
+                except KernelStartError:
                     return
-            try:
-                kernel = Kernel(kernel_name, limits)
-            except KernelStartError:
-                return
-            with self._lock:
-                self._spares.append(kernel)
+                with self._lock:
+                    self._spares.append(kernel)
 
     def close(self) -> None:
         with self._lock:
             spares, self._spares = self._spares, []
         for kernel in spares:
             kernel.close()
+
+
+def _key(kernel: Kernel) -> tuple:
+    return (kernel.kernel_name, kernel.limits, kernel.answers)
 
 
 _local = threading.local()

@@ -46,6 +46,7 @@ class Pool:
         self.scheduler = scheduler
         self.kernel_name = kernel_name
         self.limits = limits  # the spare kernels' limits (a spare with others is discarded)
+        self.answers: tuple[str, ...] = ()  # the modules the student kernels may not import
         self.client = None
 
     def start(self) -> Executor:
@@ -70,7 +71,11 @@ class Pool:
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=init_worker,
-                initargs=(self.kernel_name, self.limits.to_dict() if self.limits else None),
+                initargs=(
+                    self.kernel_name,
+                    self.limits.to_dict() if self.limits else None,
+                    tuple(self.answers),
+                ),
             )
             for _ in range(self.workers):  # the pool spawns a worker per waiting task
                 self.executor.submit(_ready)

@@ -43,6 +43,8 @@ import traceback
 
 MIME = "application/vnd.gradetool.reply+json"  # the student kernel's answers
 PROMPT = "\x1egradetool-request:"  # how a checker request starts (on the stdin channel)
+REPLY = "\x1egradetool-reply:"  # how the student kernel's answer starts (on its stdin channel)
+STOP = "\x1egradetool-stop"  # the grader's last input to the student kernel's serve loop
 MAX_DEPTH = 32  # nesting of lists, tuples, dicts
 MAX_ITEMS = 1_000_000  # entries of containers in one message
 MAX_BYTES = 64 << 20  # bytes of array data and characters of strings in one message
@@ -146,12 +148,56 @@ def encode(obj, handle=None, _depth: int = 0, _count: list | None = None):
             for k, v in obj.items()
         ]
         return {"__dict__": pairs}
+    plain = _plain(obj)
+    if plain is not _NOT_PLAIN:  # a subclass of a plain type: sent as the value it holds
+        return encode(plain, handle, _depth, count)
     if handle is None:
         raise TypeError(
             f"only plain data (numbers, strings, lists, tuples, dicts, numpy arrays) can be "
             f"passed to the student's code, not a {kind.__name__}"
         )
     return handle(obj)
+
+
+_NOT_PLAIN = object()
+
+
+def _plain(obj):
+    """The plain value an instance of a subclass of a plain type holds, else `_NOT_PLAIN`.
+
+    A namedtuple (or ``typing.NamedTuple``) is the tuple it holds, an ``OrderedDict`` or a
+    ``defaultdict`` the dict, ``np.matrix`` (any ndarray subclass) the array, an ``IntEnum``
+    the int: what plain nbgrader's comparisons see in them too. The base types' own methods
+    read the values, so a subclass's overrides (``__iter__``, ``__eq__``) play no part.
+    """
+    import numpy as np
+
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in NUMERIC_KINDS:
+            return np.ndarray.view(obj, np.ndarray)
+        return _NOT_PLAIN
+    if isinstance(obj, np.generic):  # a scalar type made from numpy's: its value
+        if obj.dtype.kind in NUMERIC_KINDS and obj.dtype.fields is None:
+            return np.asarray(obj).view(np.ndarray)[()].copy()
+        return _NOT_PLAIN
+    for base, convert in _PLAIN_BASES:
+        if isinstance(obj, base):
+            return convert(obj)
+    return _NOT_PLAIN
+
+
+_PLAIN_BASES = (
+    (int, int.__int__),
+    (float, float.__float__),
+    (complex, lambda z: complex(float(z.real), float(z.imag))),
+    (str, str.__str__),
+    (bytes, lambda b: bytes(memoryview(b))),
+    (list, lambda seq: list(list.__iter__(seq))),
+    (tuple, lambda seq: tuple(tuple.__iter__(seq))),
+    (set, lambda seq: set(set.__iter__(seq))),
+    (frozenset, lambda seq: frozenset(frozenset.__iter__(seq))),
+    (dict, lambda mapping: dict(dict.items(mapping))),
+)
 
 
 def decode(data, make_remote=None, _depth: int = 0, _count: list | None = None):
@@ -358,12 +404,19 @@ def _dispatch(request: dict) -> dict:
         return {"values": values}
     if op == "call":
         args, kwargs = _arg_values(request)
-        value = _target(request)(*args, **kwargs)
+        caught = None
+        if request.get("catch_warnings") is True:
+            value, caught = _call_catching_warnings(_target(request), args, kwargs)
+        else:
+            value = _target(request)(*args, **kwargs)
         # send back the arguments that can change in place, so the test sees what it would
         # see in one process (a function that modifies its input)
         after = [encode(a, _handle) if _mutable(a) else None for a in args]
         after_kw = {k: encode(v, _handle) for k, v in kwargs.items() if _mutable(v)}
-        return {"value": encode(value, _handle), "args": after, "kwargs": after_kw}
+        reply = {"value": encode(value, _handle), "args": after, "kwargs": after_kw}
+        if caught is not None:
+            reply["warnings"] = caught
+        return reply
     if op == "getattr":
         return {"value": encode(getattr(_target(request), request["name"]), _handle)}
     if op == "setattr":
@@ -381,6 +434,28 @@ def _dispatch(request: dict) -> dict:
         path = find_forbidden(_target(request), request["forbidden"], request["trusted"])
         return {"value": list(path) if path else None}
     raise LookupError(f"unknown request {op!r}")
+
+
+def _call_catching_warnings(func, args, kwargs) -> tuple:
+    """``func(*args, **kwargs)`` and the warnings it raised, as ``Class: message`` strings.
+
+    numpy's floating-point errors (overflow, invalid, divide by zero; not underflow) warn
+    during the call unless the function itself says otherwise (``np.errstate`` in it wins).
+    """
+    import warnings
+
+    import numpy as np
+
+    errors = np.errstate(over="warn", invalid="warn", divide="warn")
+    with warnings.catch_warnings(record=True) as caught, errors:
+        warnings.simplefilter("always")
+        value = func(*args, **kwargs)
+    seen = []
+    for w in caught[:20]:
+        text = f"{w.category.__name__}: {w.message}"[:MAX_MESSAGE]
+        if text not in seen:
+            seen.append(text)
+    return value, seen
 
 
 def _user_ns() -> dict:
@@ -406,22 +481,65 @@ def _error(exc: BaseException) -> dict:
     }
 
 
-def serve(request_text: str) -> None:
-    """Answer one request from the checker (runs in the student kernel).
-
-    The answer is published as display data of type `MIME`; the grader reads it.
-    """
-    from IPython.display import publish_display_data
-
+def answer(request_text: str) -> str:
+    """The answer to one request from the checker, as text (runs in the student kernel)."""
     try:
         reply = _dispatch(loads(request_text))
     except BaseException as exc:  # KeyboardInterrupt too: the grader interrupted a call
         reply = _error(exc)
     try:
-        text = dumps(reply)
+        return dumps(reply)
     except (TypeError, ValueError) as exc:
-        text = dumps(_error(exc))
-    publish_display_data({MIME: text})
+        return dumps(_error(exc))
+
+
+def serve_loop() -> None:
+    """Answer the checker's requests until the grader says stop (runs in the student kernel).
+
+    The grader runs this as one cell at the start of a test; requests and answers then
+    travel on the kernel's stdin channel (an ``input_request`` whose prompt is the answer,
+    an ``input_reply`` whose value is the next request), outside IPython's ``run_cell``:
+    a call costs two messages, not a cell. An interrupt while waiting ends the loop.
+    """
+    from IPython import get_ipython
+
+    read = get_ipython().kernel.raw_input
+    text = read(REPLY)  # ready
+    while text != STOP:
+        text = read(REPLY + answer(text))
+
+
+def serve(request_text: str) -> None:
+    """Answer one request as display data of type `MIME` (a request outside the loop)."""
+    from IPython.display import publish_display_data
+
+    publish_display_data({MIME: answer(request_text)})
+
+
+def block_modules(names: list[str], why: str) -> None:
+    """Make ``names`` (and their submodules) unimportable in this kernel, saying ``why``.
+
+    Where the sandbox cannot hide the files (grading without it), this import hook is
+    what keeps a submission from using the modules that hold the answers. Code in the
+    kernel can remove it again: the sandbox's hiding is the real barrier.
+    """
+    import sys
+
+    blocked = tuple(names)
+
+    def covered(fullname: str) -> bool:
+        return any(fullname == n or fullname.startswith(n + ".") for n in blocked)
+
+    class _Blocker:
+        @staticmethod
+        def find_spec(fullname, path=None, target=None):
+            if covered(fullname):
+                raise ImportError(f"{fullname}: {why}", name=fullname)
+            return None
+
+    for name in [m for m in sys.modules if covered(m)]:
+        del sys.modules[name]
+    sys.meta_path.insert(0, _Blocker())
 
 
 # ----------------------------------------------------------------------- the checker's end
@@ -434,6 +552,21 @@ CELL_SEPARATOR = "\n# -- next cell --\n"  # as `mlpbook.grading.find_forbidden_i
 def set_student_code(code: str) -> None:
     """Give the checker the student's code (from the submitted notebook), to read."""
     _student_code[0] = code
+
+
+def start_checker(code: str, seed: int | None) -> None:
+    """Set up the checker for one submission (runs in the checker).
+
+    ``code`` is the student's code, to read; ``seed`` the submission's seed for the hidden
+    tests' random cases (`mlpbook.grading.case_rng`), which never reaches the student.
+    """
+    set_student_code(code)
+    if seed is not None:
+        from mlpbook import grading
+
+        set_seed = getattr(grading, "set_case_seed", None)
+        if set_seed is not None:
+            set_seed(int(seed))
 
 
 class Remote:
@@ -454,14 +587,26 @@ class Remote:
     def __remote_request__(self, op: str, **fields):
         return request({"op": op, "ref": object.__getattribute__(self, "_gradetool_ref"), **fields})
 
-    def __remote_call__(self, args: tuple, kwargs: dict, timeout: float | None = None):
-        """Call the student's object; arrays it modified in place are updated here too."""
+    def __remote_call__(
+        self,
+        args: tuple,
+        kwargs: dict,
+        timeout: float | None = None,
+        catch_warnings: bool = False,
+    ):
+        """Call the student's object; arrays it modified in place are updated here too.
+
+        With ``catch_warnings``, return ``(value, warnings)``: the warnings the call raised,
+        as ``"RuntimeWarning: overflow encountered in exp"`` strings.
+        """
+        fields = {"catch_warnings": True} if catch_warnings else {}
         reply = self.__remote_request__(
             "call",
             args=encode(list(args), _remote_handle),
             kwargs=encode(dict(kwargs), _remote_handle),
             timeout=timeout,
             raw=True,
+            **fields,
         )
         for arg, after in zip(args, reply.get("args") or [], strict=False):
             if after is not None:
@@ -469,7 +614,13 @@ class Remote:
         for key, after in (reply.get("kwargs") or {}).items():
             if key in kwargs:
                 _update(kwargs[key], decode(after, Remote))
-        return decode(reply.get("value"), Remote)
+        value = decode(reply.get("value"), Remote)
+        if not catch_warnings:
+            return value
+        caught = reply.get("warnings", [])
+        if type(caught) is not list or not all(type(w) is str for w in caught):
+            raise RemoteError("GradingError", "the student kernel sent invalid warnings")
+        return value, [w[:MAX_MESSAGE] for w in caught[:20]]
 
     def __remote_find_forbidden__(self, forbidden, trusted):
         """`mlpbook.grading.find_forbidden`, twice: on the code the student submitted, read

@@ -45,6 +45,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .hiding import Hiding
+from .hiding import cached_plan as hiding_plan
 from .limits import Limits
 
 BWRAP = "bwrap"  # the bubblewrap program: a name on PATH or a path (tests point it elsewhere)
@@ -153,6 +155,9 @@ class Launch:
         The host paths the sandbox shows (read-only but the kernel's folder).
     left_out : list of str
         The ``sys.path`` entries the sandbox does not show, and why.
+    blocked : list of str
+        The modules the kernel must not import (the assignment's answers): hidden as files
+        in the sandbox; the kernel also gets an import hook for them (`Kernel.connect`).
     """
 
     argv: list[str]
@@ -170,6 +175,7 @@ class Launch:
     root: Path | None = None
     pass_fds: list[int] = field(default_factory=list)
     status_fd: int | None = None
+    blocked: list[str] = field(default_factory=list)
     _status: dict = field(default_factory=dict, init=False, repr=False)
     _buffer: bytes = field(default=b"", init=False, repr=False)
 
@@ -408,7 +414,12 @@ def reset() -> None:
 
 
 def command(
-    argv: Sequence[str], *, root: Path, limits: Limits, hide: Sequence[Path] = ()
+    argv: Sequence[str],
+    *,
+    root: Path,
+    limits: Limits,
+    hide: Sequence[Path] = (),
+    answers: Sequence[str] = (),
 ) -> Launch:
     """How to start ``argv`` (a kernel's command) within ``limits``.
 
@@ -422,6 +433,10 @@ def command(
     limits : Limits
     hide : sequence of Path
         More folders never to show, even in part (the course's).
+    answers : sequence of str
+        The modules that hold the assignment's answers: in the sandbox, their files (and
+        the library modules that expose them, see `gradetool.hiding`) are replaced by
+        stubs whose import fails; the names are in ``Launch.blocked`` either way.
 
     Returns
     -------
@@ -434,9 +449,13 @@ def command(
         ``limits.sandbox`` is ``require`` and no sandbox works.
     """
     info = check(limits)
+    hiding = hiding_plan(tuple(sorted(answers)))
     if info.available:
-        return _sandboxed(list(argv), root=Path(root), limits=limits, hide=hide)
-    return _unsandboxed(list(argv), root=Path(root), limits=limits, reason=info.reason)
+        launch = _sandboxed(list(argv), root=Path(root), limits=limits, hide=hide, hiding=hiding)
+    else:
+        launch = _unsandboxed(list(argv), root=Path(root), limits=limits, reason=info.reason)
+    launch.blocked = list(hiding.blocked)
+    return launch
 
 
 def _unsandboxed(argv: list[str], *, root: Path, limits: Limits, reason: str) -> Launch:
@@ -462,7 +481,9 @@ def _unsandboxed(argv: list[str], *, root: Path, limits: Limits, reason: str) ->
     )
 
 
-def _sandboxed(argv: list[str], *, root: Path, limits: Limits, hide: Sequence[Path]) -> Launch:
+def _sandboxed(
+    argv: list[str], *, root: Path, limits: Limits, hide: Sequence[Path], hiding: Hiding
+) -> Launch:
     as_root = os.geteuid() == 0
     rlimits = limits.os_limits()
     not_enforced = []
@@ -502,6 +523,15 @@ def _sandboxed(argv: list[str], *, root: Path, limits: Limits, hide: Sequence[Pa
         for path in binds:
             args += _parents(path, made)
             args += ["--ro-bind", path, path]
+        shown = [Path(b) for b in binds]
+        for path, text in hiding.replaced.items():  # the answers' modules, as stubs
+            if any(path.is_relative_to(b) for b in shown):
+                fd = _data_fd(text)
+                fds.append(fd)
+                args += ["--perms", "0444", "--ro-bind-data", str(fd), str(path)]
+        for cache in hiding.caches():  # and no compiled copy of them
+            if any(cache.is_relative_to(b) for b in shown):
+                args += ["--perms", "0555", "--size", "4096", "--tmpfs", str(cache)]
         args += ["--proc", "/proc", "--dev", "/dev"]
         args += ["--perms", "01777", "--size", str(min(SHM_SIZE, limits.scratch))]
         args += ["--tmpfs", "/dev/shm"]

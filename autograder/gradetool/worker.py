@@ -69,6 +69,8 @@ def make_task(
         "files": assignment.files,
         "kernel_name": assignment.kernel_name,
         "limits": limits.to_dict(),
+        "answer_modules": list(assignment.answer_modules),
+        "seed": assignment.case_seed(text) if text is not None else None,
     }
 
 
@@ -125,11 +127,14 @@ def _grade(task: dict, result: StudentResult, extra: dict) -> None:
     try:
         # two kernels: the student's code runs in one, the tests in the other (the checker),
         # so that nothing the student's code does can make a test pass (gradetool.remote)
-        student = pool.take(task["kernel_name"], limits)
+        hidden = tuple(task.get("answer_modules") or ())
+        student = pool.take(task["kernel_name"], limits, hidden=hidden)
         checker = pool.take(task["kernel_name"], limits)
         student.put_files(task["files"])
         checker.put_files(task["files"])
-        run = execute.execute_notebook(nb, student, limits=limits, checker=checker, tests=tests)
+        run = execute.execute_notebook(
+            nb, student, limits=limits, checker=checker, tests=tests, seed=task.get("seed")
+        )
     except kernels.KernelStartError as exc:
         result.status, result.reason = CRASHED, str(exc)
         return
@@ -162,7 +167,9 @@ def _grade(task: dict, result: StudentResult, extra: dict) -> None:
         result.reason += f"; {run.truncated:,} characters of output not kept"
 
 
-def init_worker(kernel_name: str | None = None, limits: dict | None = None) -> None:
+def init_worker(
+    kernel_name: str | None = None, limits: dict | None = None, answers: tuple = ()
+) -> None:
     """Set up a local worker process: Ctrl-C is the parent's, spares die with the worker.
 
     The parent process handles Ctrl-C and then terminates the workers; SIGTERM kills this
@@ -184,7 +191,7 @@ def init_worker(kernel_name: str | None = None, limits: dict | None = None) -> N
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     if kernel_name:
         with contextlib.suppress(kernels.KernelStartError):
-            kernels.local_pool().prestart(kernel_name, Limits.from_dict(limits))
+            kernels.local_pool().prestart(kernel_name, Limits.from_dict(limits), tuple(answers))
 
 
 def _watch_parent(parent: int) -> None:
