@@ -31,7 +31,7 @@ def test_each_take_is_a_fresh_kernel(pool):
         second.close()
 
 
-def test_two_spares_boot_per_kernel_name_and_limits():
+def test_spares_boot_per_kernel_name_and_limits_of_the_kinds_taken_lately():
     pool = kernels.KernelPool()
     small = Limits(memory=3 << 30)
     try:
@@ -42,14 +42,37 @@ def test_two_spares_boot_per_kernel_name_and_limits():
         assert kernel in booted and kernel.limits == small
         assert len(pool._spares) == 2
         kernel.close()
-        other = pool.take("python3")  # other limits: the spares are stale
+        other = pool.take("python3")  # other limits: spares of the two kinds taken lately
         assert other.limits == Limits() and other not in booted
+        assert {k.limits.memory for k in pool._spares} == {small.memory, Limits().memory}
+        third = pool.take("python3", Limits(memory=2 << 30))  # a third kind: small is stale
         assert all(not k.alive() for k in booted)
-        assert [k.limits for k in pool._spares] == [Limits(), Limits()]
+        assert small not in [k.limits for k in pool._spares]
         other.close()
+        third.close()
     finally:
         pool.close()
     assert not any(k.alive() for k in booted) and pool._spares == []
+
+
+def test_spares_boot_for_both_kinds_of_kernel_a_submission_takes():
+    """A student kernel (the answer modules hidden) and a checker: one spare of each."""
+    pool = kernels.KernelPool()
+    answers = ("mlpbook.perceptron",)
+    try:
+        pool.prestart("python3", Limits(), answers)
+        booted = list(pool._spares)
+        assert sorted(k.answers for k in booted) == [(), answers]
+        student = pool.take("python3", hidden=answers)
+        checker = pool.take("python3")
+        assert student in booted and checker in booted
+        assert student.answers == answers and checker.answers == ()
+        assert sorted(k.answers for k in pool._spares) == [(), answers]  # refilled
+        student.close()
+        checker.close()
+    finally:
+        pool.close()
+    assert pool._spares == []
 
 
 def test_no_spares_when_disabled():

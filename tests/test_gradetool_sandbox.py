@@ -357,3 +357,64 @@ def test_a_broken_bwrap_is_reported_with_its_message(monkeypatch, tmp_path):
     info = sandbox.probe("auto")
     assert not info.available
     assert "bwrap failed" in info.reason and "No permissions" in info.reason
+
+
+HIDE_PROBE = r"""
+import importlib, inspect, pathlib, sys
+outcomes = {}
+for name in ("mlpbook.perceptron", "mlpbook.demo", "mlpbook.widgets"):
+    try:
+        importlib.import_module(name)
+        outcomes[name] = "imported"
+    except ImportError as exc:
+        outcomes[name] = "blocked: " + str(exc)[:60]
+import mlpbook, mlpbook.data, mlpbook.grading  # the rest of the library works
+folder = pathlib.Path(mlpbook.__file__).parent
+text = (folder / "perceptron.py").read_text()
+cache = folder / "__pycache__"
+caches = list(cache.glob("perceptron*")) if cache.exists() else []
+sys.meta_path[:] = [f for f in sys.meta_path if "Blocker" not in type(f).__name__]
+try:
+    import mlpbook.perceptron
+    outcomes["after removing the hook"] = "imported"
+except ImportError:
+    outcomes["after removing the hook"] = "blocked"
+print(outcomes, "def train_perceptron" in text, len(text), caches)
+"""
+
+
+def test_answer_modules_are_hidden_in_the_sandbox_and_the_rest_of_the_library_works(
+    needs_bwrap, tmp_path
+):
+    """A student kernel cannot import, read or load compiled the answer modules, nor the
+    library modules that expose them (mlpbook.demo), even after removing the import hook."""
+    import mlpbook
+
+    cache = Path(mlpbook.__file__).parent / "__pycache__"
+    made_cache = not cache.exists()
+    compiled = cache / "perceptron.cpython-test.pyc"
+    cache.mkdir(exist_ok=True)
+    compiled.write_bytes(b"not for students")
+    try:
+        kernel = kernels.Kernel("python3", answers=("mlpbook.perceptron",))
+        try:
+            kernel.connect()
+            text, error = run(kernel, HIDE_PROBE)
+        finally:
+            kernel.close()
+    finally:
+        compiled.unlink()
+        if made_cache:
+            cache.rmdir()
+    assert error is None, text
+    assert "'mlpbook.perceptron': 'blocked: mlpbook.perceptron holds the answers" in text, text
+    assert "'mlpbook.demo': 'blocked" in text and "'mlpbook.widgets': 'blocked" in text, text
+    assert "'after removing the hook': 'blocked'" in text, text
+    assert "False" in text.split("}")[1] and "[]" in text, text  # no code, no .pyc
+    # without answer modules, the same kernel kind imports them (the test is not vacuous)
+    plain = start()
+    try:
+        text, error = run(plain, "import mlpbook.perceptron, mlpbook.demo; print('ok')")
+    finally:
+        plain.close()
+    assert error is None and "ok" in text

@@ -403,7 +403,8 @@ class KernelPool:
         for a submission, one student kernel (``answers`` hidden) and one checker."""
         limits = limits if limits is not None else Limits()
         with self._lock:
-            self._recent = [(kernel_name, limits, tuple(answers)), (kernel_name, limits, ())]
+            kinds = [(kernel_name, limits, tuple(answers)), (kernel_name, limits, ())]
+            self._recent = list(dict.fromkeys(kinds))
         self._refill()
 
     def take(

@@ -534,7 +534,7 @@ def block_modules(names: list[str], why: str) -> None:
         @staticmethod
         def find_spec(fullname, path=None, target=None):
             if covered(fullname):
-                raise ImportError(f"{fullname}: {why}", name=fullname)
+                raise ImportError(f"{fullname} {why}", name=fullname)
             return None
 
     for name in [m for m in sys.modules if covered(m)]:

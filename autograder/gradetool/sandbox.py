@@ -482,8 +482,14 @@ def _unsandboxed(argv: list[str], *, root: Path, limits: Limits, reason: str) ->
 
 
 def _sandboxed(
-    argv: list[str], *, root: Path, limits: Limits, hide: Sequence[Path], hiding: Hiding
+    argv: list[str],
+    *,
+    root: Path,
+    limits: Limits,
+    hide: Sequence[Path],
+    hiding: Hiding | None = None,
 ) -> Launch:
+    hiding = hiding if hiding is not None else Hiding()
     as_root = os.geteuid() == 0
     rlimits = limits.os_limits()
     not_enforced = []
