@@ -1192,6 +1192,95 @@ def _inflated_points(nb: dict) -> None:
             meta.update(grade=True, points=100)
 
 
+# ------------------------------------------------------------- the library's answers
+# Parts 1-3 answered with mlpbook.perceptron's own functions, in the five ways that walked
+# around the reading check (issue 9), and once after removing the kernel's import hook. The
+# modules are hidden from the student's kernel while it is graded: every road fails.
+
+_LIB_TRAIN = """
+def train_perceptron(x, y, lr=1.0, max_epochs=100):
+    r = _lib_train(x, y, lr=lr, max_epochs=max_epochs)
+    return r.w, r.b, r.converged, r.epochs
+"""
+
+OWN_WORK_IMPORT_IN_IF = (
+    """
+if True:
+    from mlpbook.perceptron import perceptron_predict
+    from mlpbook.perceptron import perceptron_update
+    from mlpbook.perceptron import train_perceptron as _lib_train
+"""
+    + _LIB_TRAIN
+)
+
+OWN_WORK_DEFS_IN_IF = """
+if True:
+    import mlpbook.perceptron as _lib
+
+    def perceptron_predict(x, w, b):
+        return _lib.perceptron_predict(x, w, b)
+
+    def perceptron_update(w, b, x_i, y_i, lr=1.0):
+        return _lib.perceptron_update(w, b, x_i, y_i, lr)
+
+    def train_perceptron(x, y, lr=1.0, max_epochs=100):
+        r = _lib.train_perceptron(x, y, lr=lr, max_epochs=max_epochs)
+        return r.w, r.b, r.converged, r.epochs
+"""
+
+OWN_WORK_MAGIC = (
+    """
+_here = %pwd
+from mlpbook.perceptron import perceptron_predict, perceptron_update
+from mlpbook.perceptron import train_perceptron as _lib_train
+"""
+    + _LIB_TRAIN
+)
+
+OWN_WORK_GETSOURCE = (
+    """
+import inspect
+import mlpbook.perceptron
+
+exec(inspect.getsource(mlpbook.perceptron))
+_lib_train = train_perceptron
+"""
+    + _LIB_TRAIN
+)
+
+OWN_WORK_GLOBALS = (
+    """
+import mlpbook.demo
+
+_lib = getattr(mlpbook.demo, "train_perceptron").__globals__
+perceptron_predict = _lib["perceptron_predict"] if "perceptron_predict" in _lib else None
+_lib_train = getattr(mlpbook.demo, "train_perceptron")
+_module = __import__("sys").modules[_lib_train.__module__]
+perceptron_predict = getattr(_module, "perceptron_predict")
+perceptron_update = getattr(_module, "perceptron_update")
+"""
+    + _LIB_TRAIN
+)
+
+OWN_WORK_NO_HOOK = (
+    """
+import sys
+
+sys.meta_path[:] = [f for f in sys.meta_path if "Blocker" not in type(f).__name__]
+for _name in [m for m in sys.modules if m.startswith("mlpbook")]:
+    del sys.modules[_name]
+from mlpbook.perceptron import perceptron_predict, perceptron_update
+from mlpbook.perceptron import train_perceptron as _lib_train
+"""
+    + _LIB_TRAIN
+)
+
+
+def _own_work(code: str) -> dict[str, str]:
+    """The answer cells of parts 1-3: ``code`` defines the three functions in the first."""
+    return {"perceptron_predict": code, "perceptron_update": "pass", "train_perceptron": "pass"}
+
+
 # ---------------------------------------------------------------------------- the cases
 
 RUNAWAY = r"\bcell \d+.*(interrupt|kill)"  # a cell named, stopped by the cell limit
@@ -1552,6 +1641,39 @@ def perceptron_predict(x, w, b):
         extra=ENDLESS_REPR,
         answers={"perceptron_predict": STALL_ONCE},
         statuses=(GRADED, TIMED_OUT),
+    ),
+    # ---------------------------------------------------------------- the library's answers
+    Case(
+        "own-work-import-in-if",
+        "Parts 1-3 are mlpbook.perceptron's functions, imported inside an `if` block.",
+        answers=_own_work(OWN_WORK_IMPORT_IN_IF),
+    ),
+    Case(
+        "own-work-defs-in-if",
+        "Parts 1-3 call mlpbook.perceptron from `def`s inside an `if True:` block.",
+        answers=_own_work(OWN_WORK_DEFS_IN_IF),
+    ),
+    Case(
+        "own-work-magic-line",
+        "Parts 1-3 are mlpbook.perceptron's, in a cell an IPython magic makes unparsable.",
+        answers=_own_work(OWN_WORK_MAGIC),
+    ),
+    Case(
+        "own-work-getsource",
+        "Parts 1-3 are exec(inspect.getsource(mlpbook.perceptron)).",
+        answers=_own_work(OWN_WORK_GETSOURCE),
+    ),
+    Case(
+        "own-work-demo-globals",
+        "Parts 1-3 reached through mlpbook.demo's globals, with literal strings only.",
+        answers=_own_work(OWN_WORK_GLOBALS),
+    ),
+    Case(
+        "own-work-no-hook",
+        "Removes the kernel's import hook, then imports mlpbook.perceptron: the sandbox "
+        "shows a stub in its place, so the import still fails.",
+        answers=_own_work(OWN_WORK_NO_HOOK),
+        requires=("sandbox",),
     ),
     # ---------------------------------------------------------------- reading the tests
     Case(
