@@ -45,6 +45,10 @@ STDERR_TAIL = 2000  # characters of the kernel's stderr quoted when it fails to 
 KERNEL_ENV = {"NBGRADER_EXECUTION": "autograde", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 # no IPython history database: parallel kernels would share one SQLite file
 KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:"]
+# modules a kernel imports while it boots (a spare boots while another submission runs),
+# in a namespace of its own: the student's namespace gets no new name
+STUDENT_WARM = ("numpy",)
+CHECKER_WARM = ("numpy", "mlpbook.grading", "gradetool.remote")
 # writes one chunk of a data file in the kernel's working directory; run with exec() in a
 # namespace of its own, so that the student's namespace gets no new name
 _PUT_CHUNK = """
@@ -105,12 +109,14 @@ class Kernel:
         kernel_name: str = "python3",
         limits: Limits | None = None,
         answers: tuple[str, ...] = (),
+        warm: tuple[str, ...] = (),
     ) -> None:
         from jupyter_client.connect import write_connection_file
 
         self.kernel_name = kernel_name
         self.limits = limits if limits is not None else Limits()
         self.answers = tuple(answers)  # modules it may not import (gradetool.hiding)
+        self.warm = tuple(warm)  # modules it imports while it boots
         self.root = Path(tempfile.mkdtemp(prefix="gradetool-"))
         self.cwd = self.root / "work"
         self.host_cwd: Path | None = None
@@ -132,7 +138,10 @@ class Kernel:
                 argv[0] = sys.executable
             try:
                 self.launch = sandbox.command(
-                    argv + KERNEL_ARGS, root=self.root, limits=self.limits, answers=self.answers
+                    argv + KERNEL_ARGS + _warm_args(self.warm),
+                    root=self.root,
+                    limits=self.limits,
+                    answers=self.answers,
                 )
             except sandbox.SandboxUnavailable as exc:
                 raise KernelStartError(str(exc)) from exc
@@ -397,31 +406,46 @@ class KernelPool:
         self._lock = threading.Lock()
 
     def prestart(
-        self, kernel_name: str, limits: Limits | None = None, answers: tuple[str, ...] = ()
+        self,
+        kernel_name: str,
+        limits: Limits | None = None,
+        answers: tuple[str, ...] = (),
+        *,
+        warm: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
     ) -> None:
         """Boot the spares now (a worker calls it when it starts, before any submission):
-        for a submission, one student kernel (``answers`` hidden) and one checker."""
+        for a submission, one student kernel (``answers`` hidden) and one checker; ``warm``
+        holds the modules each imports at boot."""
         limits = limits if limits is not None else Limits()
         with self._lock:
-            kinds = [(kernel_name, limits, tuple(answers)), (kernel_name, limits, ())]
+            kinds = [
+                (kernel_name, limits, tuple(answers), tuple(warm[0])),
+                (kernel_name, limits, (), tuple(warm[1])),
+            ]
             self._recent = list(dict.fromkeys(kinds))
         self._refill()
 
     def take(
-        self, kernel_name: str, limits: Limits | None = None, *, hidden: tuple[str, ...] = ()
+        self,
+        kernel_name: str,
+        limits: Limits | None = None,
+        *,
+        hidden: tuple[str, ...] = (),
+        warm: tuple[str, ...] = (),
     ) -> Kernel:
         """A connected kernel of its own; ``close()`` it after use.
 
         ``hidden``: the modules it may not import (an assignment's answers, for the
-        student's kernel; `gradetool.hiding`). Spares are kept for the (at most two) kinds
-        of kernel taken lately: a submission takes a student kernel and a checker.
+        student's kernel; `gradetool.hiding`); ``warm``: the modules it imports at boot.
+        Spares are kept for the (at most two) kinds of kernel taken lately: a submission
+        takes a student kernel and a checker.
 
         Raises
         ------
         KernelStartError
         """
         limits = limits if limits is not None else Limits()
-        key = (kernel_name, limits, tuple(hidden))
+        key = (kernel_name, limits, tuple(hidden), tuple(warm))
         kernel = None
         with self._lock:
             self._recent = [*[k for k in self._recent if k != key][-1:], key]
@@ -434,7 +458,7 @@ class KernelPool:
         for spare in stale:
             spare.close()
         if kernel is None:
-            kernel = Kernel(kernel_name, limits, answers=key[2])
+            kernel = Kernel(kernel_name, limits, answers=key[2], warm=key[3])
         try:
             kernel.connect()
         except KernelStartError:
@@ -455,7 +479,7 @@ class KernelPool:
                     if sum(_key(s) == key for s in self._spares) >= wanted:
                         break
                 try:
-                    kernel = Kernel(key[0], key[1], answers=key[2])
+                    kernel = Kernel(key[0], key[1], answers=key[2], warm=key[3])
                 except KernelStartError:
                     return
                 with self._lock:
@@ -469,7 +493,16 @@ class KernelPool:
 
 
 def _key(kernel: Kernel) -> tuple:
-    return (kernel.kernel_name, kernel.limits, kernel.answers)
+    return (kernel.kernel_name, kernel.limits, kernel.answers, kernel.warm)
+
+
+def _warm_args(modules: tuple[str, ...]) -> list[str]:
+    """ipykernel's option that imports ``modules`` at boot (an ``exec`` in a namespace of
+    its own; a module that fails to import is only logged)."""
+    if not modules:
+        return []
+    code = f"exec({'import ' + ', '.join(modules)!r}, {{}})"
+    return [f"--IPKernelApp.exec_lines={code}"]
 
 
 _local = threading.local()

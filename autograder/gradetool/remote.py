@@ -428,11 +428,6 @@ def _dispatch(request: dict) -> dict:
         return {"value": encode(_target(request)[args[0]], _handle)}
     if op == "len":
         return {"value": len(_target(request))}
-    if op == "find_forbidden":
-        from mlpbook.grading import find_forbidden
-
-        path = find_forbidden(_target(request), request["forbidden"], request["trusted"])
-        return {"value": list(path) if path else None}
     raise LookupError(f"unknown request {op!r}")
 
 
@@ -623,21 +618,14 @@ class Remote:
         return value, [w[:MAX_MESSAGE] for w in caught[:20]]
 
     def __remote_find_forbidden__(self, forbidden, trusted):
-        """`mlpbook.grading.find_forbidden`, twice: on the code the student submitted, read
-        here (the student's kernel cannot falsify it), then on the live objects, there."""
+        """`mlpbook.grading.find_forbidden`, on the code the student submitted, read here:
+        the student's kernel cannot falsify it. (The student's kernel is not asked: what it
+        answers cannot be trusted, and the answers' modules are hidden from it anyway.)"""
         from mlpbook.grading import find_forbidden_in_source
 
         names = [f if isinstance(f, str) else _dotted(f) for f in forbidden]
         name = object.__getattribute__(self, "_gradetool_bound_as") or self.__name__
-        path = find_forbidden_in_source(_student_code[0], name, names, trusted)
-        if path:
-            return path
-        path = self.__remote_request__("find_forbidden", forbidden=names, trusted=list(trusted))
-        if path is not None and (
-            not isinstance(path, list) or not all(isinstance(p, str) for p in path)
-        ):
-            raise RemoteError("GradingError", "the student kernel sent an invalid answer")
-        return tuple(path) if path else None
+        return find_forbidden_in_source(_student_code[0], name, names, trusted)
 
     def __call__(self, *args, **kwargs):
         return self.__remote_call__(args, kwargs)

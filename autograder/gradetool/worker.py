@@ -128,8 +128,8 @@ def _grade(task: dict, result: StudentResult, extra: dict) -> None:
         # two kernels: the student's code runs in one, the tests in the other (the checker),
         # so that nothing the student's code does can make a test pass (gradetool.remote)
         hidden = tuple(task.get("answer_modules") or ())
-        student = pool.take(task["kernel_name"], limits, hidden=hidden)
-        checker = pool.take(task["kernel_name"], limits)
+        student = pool.take(task["kernel_name"], limits, hidden=hidden, warm=kernels.STUDENT_WARM)
+        checker = pool.take(task["kernel_name"], limits, warm=kernels.CHECKER_WARM)
         student.put_files(task["files"])
         checker.put_files(task["files"])
         run = execute.execute_notebook(
@@ -191,7 +191,12 @@ def init_worker(
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     if kernel_name:
         with contextlib.suppress(kernels.KernelStartError):
-            kernels.local_pool().prestart(kernel_name, Limits.from_dict(limits), tuple(answers))
+            kernels.local_pool().prestart(
+                kernel_name,
+                Limits.from_dict(limits),
+                tuple(answers),
+                warm=(kernels.STUDENT_WARM, kernels.CHECKER_WARM),
+            )
 
 
 def _watch_parent(parent: int) -> None:
