@@ -4,6 +4,7 @@ import collections
 import enum
 import json
 import typing
+import warnings
 
 import numpy as np
 import pytest
@@ -258,3 +259,28 @@ def test_subclasses_of_plain_types_arrive_as_the_plain_values_they_hold(value, p
             assert type(got) is type(want) and np.array_equal(got, want)
     else:
         assert back == plain
+
+
+def test_a_call_reports_the_numpy_warnings_it_raised_when_asked():
+    def overflows(x):
+        return np.exp(x)
+
+    def careful(x):
+        with np.errstate(over="ignore"):
+            return np.exp(x)
+
+    def underflows(x):
+        return np.exp(-x)
+
+    def call(func, catch):
+        ref = remote._handle(func)["__ref__"]["ref"]
+        args = remote.encode([np.array([1000.0])])
+        fields = {"catch_warnings": True} if catch else {}
+        return remote._dispatch({"op": "call", "ref": ref, "args": args, **fields})
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert call(overflows, True)["warnings"] == ["RuntimeWarning: overflow encountered in exp"]
+        assert "warnings" not in call(overflows, False)
+    assert call(careful, True)["warnings"] == []  # the function's own errstate wins
+    assert call(underflows, True)["warnings"] == []  # underflow to 0 is not a mistake
