@@ -12,6 +12,7 @@ score and message.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from gradingkit import ROOT, make_course, read_nb
@@ -82,20 +83,20 @@ def _lookup(name, args):
     return _back(_TABLE[name][key])
 
 
-def perceptron_predict(x, w, b):
-    return _lookup("perceptron_predict", (x, w, b))
+def perceptron_predict(*args):
+    return _lookup("perceptron_predict", args)
 
 
-def perceptron_update(w, b, x_i, y_i, lr=1.0):
-    return _lookup("perceptron_update", (w, b, x_i, y_i, lr))
+def perceptron_update(*args):
+    return _lookup("perceptron_update", args)
 
 
-def train_perceptron(x, y, lr=1.0, max_epochs=100):
-    return _lookup("train_perceptron", (x, y, lr, max_epochs))
+def train_perceptron(*args):
+    return _lookup("train_perceptron", args)
 
 
-def collapse(w1, b1, w2, b2):
-    return _lookup("collapse", (w1, b1, w2, b2))
+def collapse(*args):
+    return _lookup("collapse", args)
 """
 
 
@@ -189,7 +190,7 @@ def test_a_table_recorded_from_one_submission_scores_no_hidden_point_on_another(
     for part in PARTS:
         assert points[f"test_{part}"] > 0, (part, _test_errors(second)[f"test_{part}"])
         assert points[f"test_{part}_hidden"] == 0, part
-        assert "not recorded" in _test_errors(second)[f"test_{part}_hidden"], part
+        assert re.search(r"not\s+recorded", _test_errors(second)[f"test_{part}_hidden"]), part
 
     # the same submission graded again: the same seed, the same scores and messages
     again = _grade(spec, replay)

@@ -17,9 +17,10 @@ def define(code: str, name: str):
 
 
 def message(check, *args, **kwargs) -> str:
+    """The message ``check`` fails with, its lines joined back into one."""
     with pytest.raises(AssertionError) as info:
         check(*args, **kwargs)
-    return str(info.value)
+    return " ".join(str(info.value).split("\n"))
 
 
 # ---------------------------------------------------------------------------- fmt
@@ -173,8 +174,8 @@ def test_check_close_names_the_call_the_answer_and_the_mistake():
         mistakes={"A hint that does not apply.": [5.0, 5.0], "Wrong sign.": [1.0, 1.0]},
     )
     assert text == (
-        "perceptron_update(w=[0, 0], b=0, x_i=[1, 1], y_i=0) returned w_new = [1, 1]: "
-        "expected [-1, -1]. Wrong sign."
+        "Wrong sign. perceptron_update(w=[0, 0], b=0, x_i=[1, 1], y_i=0) returned "
+        "w_new = [1, 1]: expected [-1, -1]."
     )
 
 
@@ -216,7 +217,7 @@ def test_check_bool():
     text = message(
         grading.check_bool, True, False, call="f()", what="converged", mistakes={"Hint.": True}
     )
-    assert text == "f() returned converged = True: expected False. Hint."
+    assert text == "Hint. f() returned converged = True: expected False."
 
 
 def test_check_int():
@@ -225,7 +226,7 @@ def test_check_int():
     assert "expected the whole number 6" in message(grading.check_int, True, 6, call="f()")
     assert "expected the whole number 6" in message(grading.check_int, 6.5, 6, call="f()")
     text = message(grading.check_int, 5, 6, call="f()", what="epochs", mistakes={"Off by 1.": 5})
-    assert text == "f() returned epochs = 5: expected 6. Off by 1."
+    assert text == "Off by 1. f() returned epochs = 5: expected 6."
 
 
 def test_check_shape():
@@ -516,9 +517,8 @@ def test_static_finder_sees_the_library_answer_in_the_code(code):
         "import mlpbook.perceptron as p\ndef g(x):\n    return p.step(x)\n"
         "def f(x):\n    return g(x)",
         "def f(x):\n    return 'perceptron'",
-        "def f(x) -> int:\n    return (",  # a syntax error: nothing to read
     ],
-    ids=["numpy", "imported-not-used", "trusted-helper", "harmless-string", "syntax-error"],
+    ids=["numpy", "imported-not-used", "trusted-helper", "harmless-string"],
 )
 def test_static_finder_passes_own_code(code):
     assert grading.find_forbidden_in_source(code, "f", ["mlpbook.perceptron"], ["g"]) is None

@@ -557,4 +557,45 @@ def train_perceptron(x, y, lr=1.0, max_epochs=100):
 """,
         },
     },
+    {
+        "name": "returns-namedtuples",
+        "cells": {
+            UPDATE: """
+import collections
+
+Update = collections.namedtuple("Update", ["w_new", "b_new"])
+
+
+def perceptron_update(w, b, x_i, y_i, lr=1.0):
+    error = y_i - (1 if np.dot(x_i, w) + b >= 0 else 0)
+    return Update(np.asarray(w) + lr * error * np.asarray(x_i), b + lr * error)
+""",
+            TRAIN: """
+from collections import namedtuple
+
+Training = namedtuple("Training", "w b converged epochs")
+
+
+def train_perceptron(x, y, lr=1.0, max_epochs=100):
+    w, b = np.zeros(np.shape(x)[1]), 0.0
+    for epoch in range(1, max_epochs + 1):
+        mistakes = 0
+        for x_i, y_i in zip(x, y):
+            error = y_i - (1 if x_i @ w + b >= 0 else 0)
+            w, b = w + lr * error * x_i, b + lr * error
+            mistakes += error != 0
+        if mistakes == 0:
+            return Training(w, b, True, epoch)
+    return Training(w, b, False, max_epochs)
+""",
+            COLLAPSE: """
+from collections import namedtuple
+
+
+def collapse(w1, b1, w2, b2):
+    Layer = namedtuple("Layer", ["W", "B"])
+    return Layer(W=np.asarray(w1) @ w2, B=np.asarray(b1) @ w2 + b2)
+""",
+        },
+    },
 ]
