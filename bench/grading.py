@@ -10,18 +10,19 @@ own temporary copy of the course:
 - (a) plain ``nbgrader autograde ch01_perceptron --force``: one submission after another;
 - (b) ``course-grade grade ch01_perceptron CLASS`` with its default number of workers.
 
-It prints both wall times and their ratio (target ≥ 1.8 on 2 cores), the time spent
+It prints both wall times and their ratio (target ≥ 2.5 on 2 cores), the time spent
 executing cells (nbgrader: the sum over the executed notebooks of each cell's busy → idle
 time, which nbclient records in the cell's ``execution`` metadata; the tool keeps no
 per-cell timing in its notebooks, so its own per-submission sum, saved with its results),
 and the overhead per submission, ``wall × workers / N − mean cell time per submission``
-(target < 0.5 s for the tool). Both must give the same scores in their gradebooks:
+(target < 0.3 s for the tool). Both must give the same scores in their gradebooks:
 otherwise it exits with 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -38,8 +39,8 @@ import classgen  # noqa: E402 (the tests' class generator)
 import gradingkit as kit  # noqa: E402
 
 ASSIGNMENT = "ch01_perceptron"
-TARGET_RATIO = 1.8
-TARGET_OVERHEAD = 0.5  # seconds per submission
+TARGET_RATIO = 2.5
+TARGET_OVERHEAD = 0.3  # seconds per submission
 
 
 def timed_run(cmd: list, course: Path) -> tuple[float, str]:
@@ -104,6 +105,20 @@ def row(name: str, wall: float, workers: int, cells: dict[str, float], n: int) -
     return overhead
 
 
+def _uses_answer_modules(submission, source_nb: dict) -> bool:
+    """Whether an answer cell of the submission names a module that holds the answers."""
+    from gradetool.course import declared_answer_modules
+
+    modules = declared_answer_modules(source_nb)
+    for text in submission.files.values():
+        for cell in json.loads(text)["cells"]:
+            if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+                code = kit.source(cell)
+                if any(m in code for m in modules):
+                    return True
+    return False
+
+
 def verdict(met: bool) -> str:
     return "met" if met else "NOT met"
 
@@ -163,6 +178,16 @@ def main(argv=None) -> int:
         a = kit.gradebook_scores(plain, ASSIGNMENT, notebook)
         b = kit.gradebook_scores(tool, ASSIGNMENT, notebook)
         differ = sorted(s for s in set(a) | set(b) if a.get(s) != b.get(s))
+        # by design: an answer that imports a module holding the answers fails to import under
+        # course-grade (autograder/README.md, "The answers' modules are out of reach"), so
+        # the parts that call it fail too; plain nbgrader only zeroes the part itself
+        by_design = [s for s in differ if _uses_answer_modules(klass.submissions[s], source_nb)]
+        for student in by_design:
+            print(
+                f"  {student} (uses an answer module: differs by design): nbgrader "
+                f"{a.get(student)}, course-grade {b.get(student)}"
+            )
+        differ = [s for s in differ if s not in by_design]
         if differ or len(a) != args.n:
             for student in differ:
                 print(f"  {student}: nbgrader {a.get(student)}, course-grade {b.get(student)}")
