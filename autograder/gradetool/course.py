@@ -282,31 +282,21 @@ def declared_answer_modules(source: dict) -> tuple[str, ...]:
     """The modules an assignment declares as holding its answers.
 
     A set-up cell of the source (neither an answer nor a test) says so once, with string
-    literals: ``grading.answer_modules("mlpbook.perceptron")``. While a submission is
-    graded these modules, and the library modules that would hand out their functions,
-    cannot be imported in the student's kernel (`gradetool.sandbox`).
+    literals: ``grading.answer_modules("mlpbook.perceptron")``, read without running it
+    (`mlpbook.grading.answer_modules_in`). While a submission is graded these modules, and
+    the library modules that would hand out their functions, cannot be imported in the
+    student's kernel (`gradetool.hiding`).
     """
-    import ast
+    from mlpbook.grading import answer_modules_in
 
-    found: list[str] = []
-    for cell in source["cells"]:
-        if cell.get("cell_type") != "code" or is_answer(cell) or is_autograded_test(cell):
-            continue
-        try:
-            tree = ast.parse(source_text(cell))
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name != "answer_modules":
-                continue
-            for arg in node.args:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    found.append(arg.value)
-    return tuple(dict.fromkeys(found))
+    from .remote import CELL_SEPARATOR
+
+    setup = [
+        source_text(cell)
+        for cell in source["cells"]
+        if cell.get("cell_type") == "code" and not is_answer(cell) and not is_autograded_test(cell)
+    ]
+    return answer_modules_in(CELL_SEPARATOR.join(setup))
 
 
 def course_secret(course: Course) -> bytes:

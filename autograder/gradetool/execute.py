@@ -563,8 +563,9 @@ class _Bridge:
     def _await_reply(self, call_end: float, deadline: float) -> tuple[str | None, str]:
         """The serve loop's next answer: ``(text, "ok")``, or ``(None, what happened)``.
 
-        What happened: ``ended`` (the loop stopped without an answer), ``interrupted``
-        (stopped at ``call_end``), or the kernel's end (`_stopped`: killed, dead, deadline).
+        What happened: ``ended`` (the loop stopped without an answer), ``too large`` (an
+        answer over twice `remote.MAX_BYTES`, not read), ``interrupted`` (stopped at
+        ``call_end``), or the kernel's end (`_stopped`: killed, dead, deadline).
         Output the student's code prints meanwhile is read and dropped.
         """
         import zmq
@@ -602,6 +603,8 @@ class _Bridge:
                         if prompt.startswith(remote.REPLY):
                             if interrupted_at is not None:
                                 return None, "interrupted"  # an answer to a stopped call
+                            if len(prompt) > 2 * remote.MAX_BYTES:  # over what may cross
+                                return None, "too large"
                             return prompt[len(remote.REPLY) :], "ok"
                     kc.input("")  # the student's own input(): no one to answer it
             if kc.iopub_channel.socket in ready:
@@ -628,7 +631,10 @@ class _Bridge:
                 return remote.grader_reply("timeout", message), "ok"
             message = f"the cell ran over {self.clock.limits.cell_timeout:g} s"
             return remote.grader_reply("timeout", message), "interrupted"
-        message = "the student's kernel sent no answer (is gradetool.remote intact?)"
+        if state == "too large":
+            message = "the student's kernel sent an answer too large to read"
+        else:
+            message = "the student's kernel sent no answer (is gradetool.remote intact?)"
         return remote.dumps({"error": {"ename": "GradingError", "evalue": message}}), "ok"
 
     def stop_loop(self) -> None:
@@ -638,12 +644,12 @@ class _Bridge:
                 self.student.kc.input(remote.STOP)
         self.loop = None
 
-    def _stopped(self, state: str) -> tuple[str, str]:
+    def _stopped(self, state: str) -> None:
+        """The student's kernel is gone (``dead``) or killed now (``killed``, ``deadline``)."""
         if state != "dead":
             self.student.kill()
         self.student_state = state
         self.loop = None
-        return remote.grader_reply("dead", _STOPPED[state]), state
 
 
 _STOPPED = {

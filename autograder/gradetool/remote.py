@@ -19,8 +19,9 @@ copied: the checker decodes it with `decode`, which builds nothing but those typ
 else (a function, a class, an object) stays in the student kernel and the checker gets a
 `Remote` handle: calling it, reading or setting an attribute, indexing it, each is one
 request to the student kernel, whose answer is again plain data or a handle. The requests
-travel checker → grader → student kernel → grader → checker (the checker's stdin channel
-carries them to the grader, which enforces the time limits), as JSON text.
+travel checker → grader → student kernel → grader → checker as JSON text, on the stdin
+channels of both kernels (the grader, in between, enforces the time limits); in the student
+kernel one `serve_loop` per test answers them outside IPython's ``run_cell``.
 
 What the student's code can do, then, is choose the data its functions return: exactly what
 it is graded on. It never sees the test code (hidden tests included), cannot change how the
@@ -28,8 +29,8 @@ checker compares, and cannot reach the checker, whose verdict alone is scored. A
 that gets no valid answer (the kernel died, was killed, sent garbage or nothing) raises in
 the test: the test fails, closed.
 
-This module holds both ends: `serve` runs in the student kernel, `export_names`, `bind` and
-`Remote` in the checker, and `encode`/`decode` on both sides.
+This module holds both ends: `serve_loop` runs in the student kernel, `bind` and `Remote`
+in the checker, and `encode`/`decode` on both sides.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ import keyword
 import math
 import traceback
 
-MIME = "application/vnd.gradetool.reply+json"  # the student kernel's answers
 PROMPT = "\x1egradetool-request:"  # how a checker request starts (on the stdin channel)
 REPLY = "\x1egradetool-reply:"  # how the student kernel's answer starts (on its stdin channel)
 STOP = "\x1egradetool-stop"  # the grader's last input to the student kernel's serve loop
@@ -504,13 +504,6 @@ def serve_loop() -> None:
         text = read(REPLY + answer(text))
 
 
-def serve(request_text: str) -> None:
-    """Answer one request as display data of type `MIME` (a request outside the loop)."""
-    from IPython.display import publish_display_data
-
-    publish_display_data({MIME: answer(request_text)})
-
-
 def block_modules(names: list[str], why: str) -> None:
     """Make ``names`` (and their submodules) unimportable in this kernel, saying ``why``.
 
@@ -833,7 +826,6 @@ def grader_reply(status: str, message: str) -> str:
 
 
 __all__ = [
-    "MIME",
     "Remote",
     "RemoteError",
     "RemoteKernelDied",
@@ -842,6 +834,6 @@ __all__ = [
     "checker_code",
     "decode",
     "encode",
-    "serve",
+    "serve_loop",
     "wanted_names",
 ]
