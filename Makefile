@@ -1,7 +1,7 @@
 # Two commands for a fresh machine (see README.md):
 #   make        set everything up (.venv, web assets, Chromium) and build the book
 #   make test   lint, format-check, build the book from scratch and run every test
-# Other targets: book, student, bench, bench-grading, demo, constraints, clean.
+# Other targets: book, student, kits, bench, bench-grading, demo, constraints, clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 # CI builds from scratch; locally `make book` reuses the execution cache.
 BOOK_FLAGS ?=
 
-.PHONY: all setup demo book student test lint bench bench-grading constraints clean
+.PHONY: all setup demo book student kits test lint bench bench-grading constraints clean
 
 all: book
 
@@ -33,7 +33,12 @@ demo: setup
 student: setup
 	$(BIN)/python autograder/release.py
 
-book: setup student
+# The student kit of every graded notebook (chapters/NN_*/<assignment>_kit.zip: the student
+# notebook, the mlpbook wheel, requirements.txt, README.txt), linked from its exercise page.
+kits: student
+	$(BIN)/python autograder/release.py --kits
+
+book: setup student kits
 	$(BIN)/jupyter-book build . -W -n --keep-going $(BOOK_FLAGS)
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
@@ -69,3 +74,4 @@ constraints: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) _build .pytest_cache .ruff_cache
+	rm -f chapters/*/*_kit.zip

@@ -1,9 +1,12 @@
-"""Every built page in a real headless Chromium, offline.
+"""Every built page in a real headless Chromium, offline, at phone and desktop width.
 
 The pages are served from _build/html by a loopback HTTP server; every request to
-anything else is blocked (and fails the page). On each page: equations are typeset by
-MathJax, every image loads, embedded widgets render, and the console shows no error.
-A full-page screenshot of each page goes to _build/screenshots/<page>.png (BOOK_BUILD
+anything else is blocked (and fails the page). Each page is loaded at 400 px (a phone)
+and at 1400 px (a desktop) wide. On each: equations are typeset by MathJax, every image
+loads, embedded widgets render, the console shows no error, nothing is wider than the
+window except inside its own scroll box (a table, a code cell, an output), and every
+display equation is fully visible: as wide as its box at most, not under its number.
+A full-page screenshot goes to _build/screenshots/<page>-<width>px.png (BOOK_BUILD
 changes the _build folder, as in test_book.py).
 
 Needs Debian's Chromium at /usr/bin/chromium (tools/setup_system.sh installs it);
@@ -32,6 +35,7 @@ ARGS = [
     "--disable-quic",
 ]
 PAGES = [*DOCNAMES, "genindex", "search"]
+WIDTHS = [400, 1400]  # a phone (the narrowest in common use is 360-414 px) and a desktop
 TIMEOUT_MS = 20_000
 
 # Resolves once MathJax has typeset the page (at once when the page has no MathJax).
@@ -77,6 +81,76 @@ MATH = r"""() => {
         math: document.querySelectorAll('.math').length,
         containers: document.querySelectorAll('mjx-container').length,
         untypeset, errors, raw,
+    };
+}"""
+
+# What does not fit the window: the outermost elements that stick out of it and are not
+# inside a scroll box that itself fits (hidden elements, MathJax's assistive MathML and
+# clipped screen-reader text do not count), and each display equation that is wider than
+# its box (it would scroll, or be cut off) or lies under its equation number.
+FITS = r"""() => {
+    const vw = document.documentElement.clientWidth;
+    const describe = el => {
+        const id = el.id ? '#' + el.id : '';
+        const cls = el.classList.length ? '.' + [...el.classList].slice(0, 3).join('.') : '';
+        const text = (el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 60);
+        return `<${el.tagName.toLowerCase()}${id}${cls}> "${text}"`;
+    };
+    const hiddenFromView = el => {
+        for (let a = el; a && a !== document.body; a = a.parentElement) {
+            const s = getComputedStyle(a);
+            if (s.visibility === 'hidden' || s.display === 'none' || s.clip !== 'auto'
+                || a.tagName === 'MJX-ASSISTIVE-MML') return true;
+        }
+        return false;
+    };
+    // an ancestor that scrolls sideways and itself fits in the viewport
+    const scroller = el => {
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+            const x = getComputedStyle(a).overflowX;
+            if (x === 'auto' || x === 'scroll') {
+                const r = a.getBoundingClientRect();
+                return r.left >= -1 && r.right <= vw + 1 ? a : null;
+            }
+        }
+        return null;
+    };
+    const wide = [];
+    for (const el of document.body.querySelectorAll('*')) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) continue;
+        if (r.left >= -1 && r.right <= vw + 1) continue;
+        if (scroller(el) || hiddenFromView(el)) continue;
+        wide.push(el);
+    }
+    const outermost = wide.filter(el => !wide.some(o => o !== el && o.contains(el)));
+    const equations = [];
+    for (const c of document.querySelectorAll('mjx-container[display="true"]')) {
+        if (hiddenFromView(c) || !c.getClientRects().length) continue;
+        const math = c.querySelector('mjx-math').getBoundingClientRect();
+        const box = c.getBoundingClientRect();
+        const eqno = c.parentElement.querySelector(':scope > .eqno');
+        const no = eqno ? eqno.getBoundingClientRect() : null;
+        const problems = [];
+        const wider = math.left < box.left - 1 || math.right > box.right + 1
+            || c.scrollWidth > c.clientWidth + 1;
+        if (wider) problems.push(
+            `${Math.round(math.width)} px wide in a ${Math.round(box.width)} px box`);
+        if (math.left < -1 || math.right > vw + 1) problems.push('outside the window');
+        if (no && no.width && no.left < math.right - 1 && no.right > math.left + 1
+            && no.top < math.bottom - 1 && no.bottom > math.top + 1)
+            problems.push('under its number');
+        const name = (c.parentElement.id || describe(c.parentElement)).slice(0, 70);
+        if (problems.length) equations.push(`${name}: ${problems.join(', ')}`);
+    }
+    return {
+        viewport: vw,
+        page: document.documentElement.scrollWidth,
+        overflow: outermost.map(el => {
+            const r = el.getBoundingClientRect();
+            return `${describe(el)} spans ${Math.round(r.left)}..${Math.round(r.right)} px`;
+        }),
+        equations,
     };
 }"""
 
@@ -128,8 +202,9 @@ def browser(tmp_path_factory):
             context.close()
 
 
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("docname", PAGES)
-def test_page_renders_offline(server, browser, docname):
+def test_page_renders_offline(server, browser, docname, width):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     blocked, console_errors, page_errors, http_errors, stuck = [], [], [], [], []
@@ -149,6 +224,7 @@ def test_page_renders_offline(server, browser, docname):
 
     page = browser.new_page()
     try:
+        page.set_viewport_size({"width": width, "height": 900})
         page.route("**/*", route)
         page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
         page.on("pageerror", lambda e: page_errors.append(str(e)))
@@ -165,8 +241,9 @@ def test_page_renders_offline(server, browser, docname):
         wait_until("() => [...document.images].every(i => i.complete)", "images")
         math = page.evaluate(MATH)
         broken = page.evaluate(BROKEN_IMAGES)
+        fits = page.evaluate(FITS)
 
-        shot = SCREENSHOTS / f"{docname}.png"
+        shot = SCREENSHOTS / f"{docname}-{width}px.png"
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=True)
     finally:
@@ -182,9 +259,16 @@ def test_page_renders_offline(server, browser, docname):
         *(f"TeX error: {m}" for m in math["errors"]),
         *(f"raw TeX in the visible text: {m}" for m in math["raw"]),
         *(f"image did not load: {i}" for i in broken),
+        *(f"wider than the {width} px window: {e}" for e in fits["overflow"]),
+        *(f"display equation not fully visible at {width} px: {e}" for e in fits["equations"]),
     ]
+    if fits["page"] > fits["viewport"]:
+        problems.append(
+            f"the page scrolls sideways at {width} px: {fits['page']} px wide"
+            f" in a {fits['viewport']} px window"
+        )
     if widgets["state"] and not (widgets["views"] and widgets["rendered"] == widgets["views"]):
         problems.append(
             f"widget state embedded, but {widgets['rendered']} of {widgets['views']} views rendered"
         )
-    assert not problems, f"{docname}.html in Chromium:\n" + "\n".join(problems)
+    assert not problems, f"{docname}.html in Chromium at {width} px:\n" + "\n".join(problems)

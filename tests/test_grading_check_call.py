@@ -421,3 +421,19 @@ def test_wrap_keeps_every_word():
     wrapped = grading.wrap(text.strip(), "second paragraph")
     assert wrapped.split("\n")[-1] == "second paragraph"
     assert "".join(wrapped.split()) == "".join((text + "second paragraph").split())
+
+
+def test_a_cache_of_arrays_of_different_shapes_is_compared_item_by_item():
+    cache = (np.ones((2, 3)), np.ones((3, 4, 2)), {"z": np.zeros(4)}, [1.0, 2])
+
+    def reads(dout, cache):
+        x, w, _, _ = cache
+        return float(dout.sum() + x.sum() + w.sum())
+
+    def writes(dout, cache):
+        cache[2]["z"][1] = 5.0
+        return 1.0
+
+    grading.check_call(reads, {"dout": np.ones(3), "cache": cache}, 33.0)
+    text = flat(message(grading.check_call, writes, {"dout": np.ones(3), "cache": cache}, 1.0))
+    assert "writes(dout=[1, 1, 1], cache=" in text and "modified its argument cache" in text

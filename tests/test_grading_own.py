@@ -103,6 +103,23 @@ def test_modules_exposing_is_transitive_and_imports_nothing(tmp_path, monkeypatc
     assert "fakelib" not in sys.modules
 
 
+def test_a_module_of_an_installed_package_stands_alone_and_its_ufuncs_are_caught():
+    # scipy is installed, not a source package: it is not read (that takes seconds)
+    exposing = grading.modules_exposing(["mlpbook.activations", "scipy.special", "torch"])
+    assert {"scipy.special", "torch", "mlpbook.layers"} <= exposing
+    assert not any(m.startswith("scipy.") and m != "scipy.special" for m in exposing)
+    # a ufunc has no __module__: scipy.special's own are known by identity, numpy's are not
+    expit = define("from scipy.special import expit\ndef f(x):\n    return expit(x)", "f")
+    text = message(grading.assert_own_implementation, expit, forbidden=["scipy.special"])
+    assert "f → scipy.special.expit" in text
+    numpy_only = define("import numpy as np\ndef f(x):\n    return np.exp(np.log1p(x))", "f")
+    grading.assert_own_implementation(numpy_only, forbidden=["scipy.special"])
+    via_module = define("import scipy.special\ndef f(x):\n    return scipy.special.expit(x)", "f")
+    assert "scipy.special" in message(
+        grading.assert_own_implementation, via_module, forbidden=["scipy.special"]
+    )
+
+
 # ---------------------------------------------------------------------------- static reading
 
 

@@ -57,6 +57,44 @@ def test_dense_bias_init_and_named_initializer(rng):
     np.testing.assert_array_equal(layer.params["b"], np.full(3, 0.01))
 
 
+def test_dense_from_weights_computes_x_w_plus_b_with_copies(rng):
+    w, b = rng.standard_normal((3, 2)), rng.standard_normal(2)
+    layer = Dense.from_weights(w, b)
+    x = rng.standard_normal((4, 3))
+    np.testing.assert_array_equal(layer.forward(x), x @ w + b)
+    assert (layer.in_features, layer.out_features) == (3, 2)
+    layer.params["w"] += 1.0  # training the layer leaves the caller's arrays alone
+    layer.params["b"] += 1.0
+    assert not np.shares_memory(layer.params["w"], w)
+    np.testing.assert_array_equal(layer.forward(x), x @ (w + 1.0) + (b + 1.0))
+    assert layer.grads["w"].shape == (3, 2) and layer.grads["b"].shape == (2,)
+
+
+def test_dense_from_weights_bias_default_scalar_and_dtype():
+    assert not Dense.from_weights([[1, 2]]).params["b"].any()  # default: zero biases
+    single = Dense.from_weights([[1.0], [1.0]], -1.5)  # H = 1: a scalar bias is fine
+    np.testing.assert_array_equal(single.params["b"], [-1.5])
+    np.testing.assert_array_equal(single.forward([[1, 1], [0, 0]]), [[0.5], [-1.5]])
+    assert Dense.from_weights([[1, 2]]).dtype == np.float64  # ints become float64
+    assert Dense.from_weights(np.ones((2, 2), np.float32)).dtype == np.float32
+    assert Dense.from_weights(np.ones((2, 2)), dtype=np.float32).params["b"].dtype == np.float32
+
+
+def test_dense_from_weights_rejects_bad_shapes_and_values():
+    with pytest.raises(ValueError, match=r"w: expected a 2-D array"):
+        Dense.from_weights([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"b: expected shape \(2,\), got \(3,\)"):
+        Dense.from_weights(np.ones((3, 2)), np.zeros(3))
+    with pytest.raises(ValueError, match=r"b: expected a 1-D array"):
+        Dense.from_weights(np.ones((3, 2)), 0.5)  # a scalar bias only when H = 1
+    with pytest.raises(ValueError, match=r"w: expected finite"):
+        Dense.from_weights([[np.nan]])
+    with pytest.raises(ValueError, match=r"b: expected finite"):
+        Dense.from_weights([[1.0]], [np.inf])
+    with pytest.raises(TypeError, match="w: expected a real numeric"):
+        Dense.from_weights([["a"]])
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_float_dtype_is_kept_through_forward_and_backward(dtype, rng):
     layer = Dense(3, 2, rng=rng, dtype=dtype)

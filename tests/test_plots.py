@@ -92,6 +92,63 @@ def test_plot_activation_grid_has_one_visible_panel_per_name():
     assert sum(ax.get_visible() for ax in plots.plot_activation_grid().axes) == len(ACTIVATIONS)
 
 
+def _shaded_x(ax) -> np.ndarray:
+    """The x covered by the shading polygons of ``shade_below``."""
+    (poly,) = [c for c in ax.collections if c.get_zorder() == 0]
+    return np.concatenate([p.vertices[:, 0] for p in poly.get_paths()])
+
+
+def test_plot_activation_shades_where_the_derivative_is_small():
+    ax = plots.plot_activation("sigmoid", shade_below=0.05)
+    xs = _shaded_x(ax)
+    # sigma' < 0.05 exactly where |x| > 2.887: two tails, nothing near 0
+    assert xs.min() == pytest.approx(-4.0) and xs.max() == pytest.approx(4.0)
+    assert np.abs(xs).min() > 2.88
+    relu = _shaded_x(plots.plot_activation("relu", shade_below=0.05))
+    assert relu.max() <= 0.0 + 1e-12 and relu.min() == pytest.approx(-4.0)
+    # nothing is shaded without the option, and the lines are the same
+    assert len(plots.plot_activation("sigmoid").collections) == 0
+
+
+def test_plot_activation_grid_passes_parameters_and_shading():
+    fig = plots.plot_activation_grid(
+        ["relu", "leaky_relu"], ncols=2, shade_below=0.05, params={"leaky_relu": {"r": 0.2}}
+    )
+    relu_ax, leaky_ax = fig.axes
+    assert len([c for c in relu_ax.collections if c.get_zorder() == 0]) == 1
+    # r = 0.2 >= 0.05: a leaky ReLU with that slope is never shaded
+    assert not next(c for c in leaky_ax.collections if c.get_zorder() == 0).get_paths()
+    np.testing.assert_allclose(leaky_ax.lines[1].get_ydata()[:10], 0.2)
+    with pytest.raises(ValueError, match="not in the grid: elu"):
+        plots.plot_activation_grid(["relu"], params={"elu": {"alpha": 2.0}})
+
+
+def test_plot_layer_statistics_one_line_per_series_on_a_log_axis():
+    ax = plots.plot_layer_statistics({"sigmoid": [1e-4, 1e-2, 1.0], "relu": [0.5, 0.6, 0.4]})
+    assert [line.get_label() for line in ax.lines] == ["sigmoid", "relu"]
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
+    assert ax.get_yscale() == "log"
+    assert plots.plot_layer_statistics({"a": [-1.0, 2.0]}, log=False).get_yscale() == "linear"
+    with pytest.raises(ValueError, match="values > 0"):
+        plots.plot_layer_statistics({"a": [0.0, 1.0]})
+    with pytest.raises(ValueError, match="at least one series"):
+        plots.plot_layer_statistics({})
+
+
+def test_plot_saturation_counts_the_small_derivatives():
+    z = np.array([-10.0, -0.1, 0.0, 0.1, 10.0])
+    fig = plots.plot_saturation(z, "sigmoid")
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    assert fig.axes[2].get_title() == "sigmoid'(z): 40% below 0.01"  # the two tails
+    fig = plots.plot_saturation(z, "leaky_relu", r=0.5, threshold=0.6)
+    assert "60% below 0.6" in fig.axes[2].get_title()  # slope 0.5 at -10, -0.1 and 0
+    assert "60% below 0.6" in plots.plot_saturation(z, "relu", threshold=0.6).axes[2].get_title()
+    with pytest.raises(ValueError, match="expected 3 Axes"):
+        plots.plot_saturation(z, axes=[fig.axes[0]])
+    with pytest.raises(ValueError, match="at least one value"):
+        plots.plot_saturation([])
+
+
 # --- decision boundaries ---------------------------------------------------------------
 
 

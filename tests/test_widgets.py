@@ -6,6 +6,8 @@ matplotlib.use("Agg")  # before pyplot: no display in tests
 
 import base64
 import itertools
+import re
+import types
 
 import ipywidgets
 import numpy as np
@@ -13,7 +15,7 @@ import pytest
 from ipywidgets.embed import dependency_state, embed_data
 from matplotlib.figure import Figure
 
-from mlpbook import widgets
+from mlpbook import interactive, widgets
 from mlpbook.data import LOGIC_GATES, logic_gate, target_function
 from mlpbook.widgets import (
     Explorer,
@@ -212,3 +214,180 @@ def test_approximation_explorer_errors():
 
 def test_module_documents_the_update_pattern():
     assert "update(**values)" in widgets.__doc__
+
+
+# --- mlpbook.interactive: the same views in the static book ----------------------------
+
+SMALL_PLAYGROUND = {"gate": ["and", "xor"], "w1": [-1.0, 1.0], "w2": [1.0], "b": [-1.5, -0.5]}
+
+
+def _cheap_view(**controls):
+    """An Explorer over the given controls whose figure just prints their values."""
+
+    def draw(fig, **values):
+        fig.text(0.5, 0.5, repr(sorted(values.items())), ha="center")
+
+    return Explorer(controls, draw, figsize=(2.0, 1.0))
+
+
+def test_show_computes_one_frame_per_combination():
+    view = perceptron_playground("and")
+    before = view.values
+    shown = interactive.show(view, SMALL_PLAYGROUND, frames=True)
+    assert shown.controls == {
+        "gate": ("and", "xor"),
+        "w1": (-1.0, 1.0),
+        "w2": (1.0,),
+        "b": (-1.5, -0.5),
+    }
+    assert len(shown.frames) == 2 * 2 * 1 * 2 == len(set(shown.frames))
+    assert sorted(set(shown._order)) == list(range(8))  # every combination has its frame
+    assert all(f.startswith(b"\x89PNG") for f in shown.frames)
+    assert view.values == before  # the live view is left as it was
+    assert shown.html.count('type="range"') == 2  # w2 offers one value: shown as text
+    assert "w₂ = 1.00" in shown.html
+
+
+def test_each_frame_is_the_figure_update_draws():
+    view = perceptron_playground("and")
+    shown = interactive.show(view, SMALL_PLAYGROUND, frames=True)
+    for gate, w1, b in itertools.product(["and", "xor"], [-1.0, 1.0], [-1.5, -0.5]):
+        view.update(gate=gate, w1=w1, w2=1.0, b=b)
+        assert shown.frame_for(gate=gate, w1=w1, b=b) == interactive.frame_png(view)
+    view.update(gate="and", w1=1.0, w2=1.0, b=-1.5)
+    assert _title(view) == "AND: 0 of 4 misclassified"  # the web can reach 0 errors
+    assert shown.frame_for(gate="and", w1=1.0, b=-1.5) == interactive.frame_png(view)
+    assert shown.frame_for(gate="and", w1=1.0, b=-0.5) != interactive.frame_png(view)
+
+
+def test_hidden_or_disabled_sliders_get_no_frames_of_their_own():
+    view = activation_explorer(["relu", "elu"])
+    grid = {"r": [0.1, 0.5], "alpha": [1.0, 2.0], "derivative": [True]}
+    shown = interactive.show(view, grid, frames=True)
+    assert len(shown.frames) == 1 + 2  # relu ignores r and alpha; elu has two alphas
+    assert len(shown._order) == 2 * 2 * 2 * 1
+    view.update(activation="relu", r=0.5, alpha=2.0)
+    relu = shown.frame_for(activation="relu", r=0.5, alpha=2.0)
+    assert relu == interactive.frame_png(view) == shown.frame_for(activation="relu", r=0.1)
+    (bits,) = {shown._hidden[shown.frames.index(relu)]}
+    assert bits == 0b0110  # r and alpha (controls 1 and 2) hidden on the web too
+    view.update(activation="elu", r=0.5, alpha=2.0)
+    assert shown.frame_for(activation="elu", alpha=2.0, r=0.5) == interactive.frame_png(view)
+
+    view = approximation_explorer("step")
+    grid = {"target": ["step"], "n": [2, 20], "steepness": [1.0, 100.0]}
+    shown = interactive.show(view, grid, frames=True)
+    assert len(shown.frames) == 2 * 2 + 2  # relu units ignore the steepness
+    relu = shown.frame_for(kind="relu", n=20, steepness=1.0)
+    assert relu == shown.frame_for(kind="relu", n=20, steepness=100.0)
+    assert shown._disabled[shown.frames.index(relu)] == 0b1000  # steepness disabled
+
+
+def test_sliders_without_values_get_evenly_spaced_ones_within_the_cap():
+    view = _cheap_view(
+        n=ipywidgets.IntSlider(7, min=1, max=50),
+        s=ipywidgets.FloatLogSlider(10.0, base=10, min=0, max=3, step=0.5),
+        on=ipywidgets.Checkbox(False, description="on"),
+    )
+    shown = interactive.show(view, frames=True, max_frames=40)
+    n, s = shown.controls["n"], shown.controls["s"]
+    assert shown.controls["on"] == (False, True)
+    assert 7 in n and 10.0 in s  # the current values are offered
+    assert min(n) == 1 and max(n) == 50 and all(isinstance(v, int) for v in n)
+    assert min(s) == 1.0 and max(s) == 1000.0
+    assert all(float(np.log10(v) * 2).is_integer() for v in s)  # on the slider's steps
+    assert len(shown.frames) == 2 * len(n) * len(s) <= 40
+    assert len(shown.frames) > 40 / 2  # the most evenly spaced values that fit
+    one = interactive.show(view, {"s": [10.0], "on": [False]}, frames=True, max_frames=99)
+    assert one.controls["n"] == (1, 7, 13, 19, 25, 32, 38, 44, 50)  # 9 at most, 7 among them
+    assert len(one.frames) == 9
+
+
+def test_html_is_self_contained():
+    view = perceptron_playground("and")
+    html = interactive.show(view, SMALL_PLAYGROUND, frames=True).html
+    assert not re.search(r"https?://|//[a-z]", html, re.IGNORECASE)  # no URL at all
+    assert re.findall(r'\bsrc="([^"]*)"', html) == [html.split('src="')[1].split('"')[0]]
+    assert html.split('src="')[1].startswith("data:image/png;base64,")
+    assert "<link" not in html and "<script src" not in html and "@import" not in html
+    assert html.count("<style>") == 1 and html.count("<script>") == 1
+    assert "</script>" not in html.split('class="mlpbook-data">')[1].split("</script>")[0]
+    assert 'data-frames="8"' in html
+
+
+def test_one_output_holds_the_live_view_and_the_html():
+    view = perceptron_playground("and")
+    shown = interactive.show(view, SMALL_PLAYGROUND, frames=True)
+    bundle = shown._repr_mimebundle_()
+    assert bundle[interactive.WIDGET_VIEW]["model_id"] == view.model_id
+    assert bundle["text/html"] == shown.html and "text/plain" in bundle
+    # displayed bare, or with frames=False, the web gets the figure as a plain image
+    for html in (view._repr_mimebundle_()["text/html"], interactive.show(view, frames=False).html):
+        assert html.startswith("<img") and "<input" not in html and "<select" not in html
+        assert 'alt="AND: 2 of 4 misclassified"' in html
+
+
+def test_frames_only_where_nobody_is_at_the_notebook(monkeypatch):
+    import IPython
+
+    assert interactive._headless()  # plain Python: pytest
+    for allow_stdin, headless in ((False, True), (True, False)):
+        kernel = types.SimpleNamespace(
+            get_parent=lambda channel, a=allow_stdin: {"content": {"allow_stdin": a}}
+        )
+        shell = types.SimpleNamespace(kernel=kernel)
+        monkeypatch.setattr(IPython, "get_ipython", lambda s=shell: s)
+        assert interactive._headless() is headless
+    shown = interactive.show(perceptron_playground("and"))  # a person at Jupyter: no frames
+    assert shown.frames == [] and shown.html.startswith("<img")
+
+
+def test_show_rejects_bad_arguments():
+    view = perceptron_playground("and")
+    cases = [
+        ({"w3": [1.0]}, r"unknown control\(s\) \['w3'\]; valid: gate, w1, w2, b"),
+        ({"w1": [3.0]}, r"values\['w1'\]: expected values in \[-2.0, 2.0\], got 3.0"),
+        ({"w1": ["1"]}, r"values\['w1'\]: expected numbers, got '1'"),
+        ({"w1": []}, r"values\['w1'\]: expected at least one value"),
+        ({"w1": [1.0, 1.0]}, r"values\['w1'\]: repeated values"),
+        ({"gate": ["and", "maybe"]}, r"values\['gate'\]: 'maybe' is not an option"),
+    ]
+    for values, message in cases:
+        with pytest.raises(ValueError, match=message):
+            interactive.show(view, values, frames=True)
+    with pytest.raises(ValueError, match=r"27 combinations .* exceed max_frames=3"):
+        interactive.show(
+            _cheap_view(a=ipywidgets.Dropdown(options=range(27))), frames=True, max_frames=3
+        )
+    with pytest.raises(ValueError, match=r"16 frames exceed max_frames=10"):
+        interactive.show(view, {**SMALL_PLAYGROUND, "w2": [-1.0, 1.0]}, frames=True, max_frames=10)
+    with pytest.raises(ValueError, match="max_frames: expected an integer >= 1, got 0"):
+        interactive.show(view, max_frames=0)
+    with pytest.raises(TypeError, match=r"expected a view from mlpbook\.widgets"):
+        interactive.show(ipywidgets.IntSlider())
+    with pytest.raises(ValueError, match="cannot offer a Text"):
+        interactive.show(_cheap_view(t=ipywidgets.Text("x")), frames=True)
+    with pytest.raises(ValueError, match=r"values\['on'\]: expected True/False"):
+        interactive.show(_cheap_view(on=ipywidgets.Checkbox(False)), {"on": [0, 1]}, frames=True)
+    shown = interactive.show(view, SMALL_PLAYGROUND, frames=True)
+    with pytest.raises(ValueError, match=r"w2: 2.0 is not offered; offered: \(1.0,\)"):
+        shown.frame_for(w2=2.0)
+    assert view.values == perceptron_playground("and").values  # unchanged after errors
+
+
+def test_builders_offer_web_values_within_the_cap():
+    counts = {
+        perceptron_playground: 6 * 2 * 2 * 4,  # gates x w1 x w2 x b
+        approximation_explorer: 4 * (6 * 3 + 6),  # targets x (sigmoid: n x steepness; relu: n)
+        activation_explorer: 7 * 2 + 2 * 7 + 2 * 5,  # r only for leaky_relu, α only for ELU
+    }
+    for build, count in counts.items():
+        view = build()
+        assert set(view.web_values) <= set(view.controls)
+        assert count <= interactive.MAX_FRAMES, build.__name__
+    grid = perceptron_playground().web_values
+    weights = np.array(list(itertools.product(grid["w1"], grid["w2"], grid["b"])))
+    for gate in LOGIC_GATES:  # what the chapter's text promises, on the web's grid too
+        best = perceptron_errors(weights[:, :2], weights[:, 2], *logic_gate(gate)).min()
+        assert best == (1 if gate in ("xor", "xnor") else 0), (gate, best)
+    assert "show(perceptron_playground" in interactive.__doc__

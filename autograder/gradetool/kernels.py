@@ -1,9 +1,13 @@
 """Jupyter kernels for grading: fresh sandboxed kernels, spares booting ahead.
 
-A kernel is never reused (a student's state must not leak into the next one). Each
-submission needs two: the student's and a trusted *checker*. To hide their start-up, each
-worker keeps *spares* (two by default): while one submission runs, the next kernels boot in
-the background (`KernelPool`; one pool per thread, `local_pool`).
+Each submission needs two kernels: the student's and a trusted *checker*. A student's
+kernel is never reused (a student's state must not leak into the next one): to hide its
+start-up, each worker keeps a *spare* that boots in the background while a submission runs
+(`KernelPool`; one pool per thread, `local_pool`). The checker runs only the instructor's
+code and holds the student's plain data and handles: it is kept for the worker's next
+submission (``take(..., reuse=True)``, then `KernelPool.give_back`), reset in between to the
+state it had before its first (`gradetool.remote.reset_checker`), and replaced after
+`MAX_CHECKER_USES` submissions or any run that did not end normally.
 
 Each kernel runs in the sandbox of `gradetool.sandbox` (or, without one, as the grader, with
 the rlimits of its `Limits`): its working directory is on a size-capped tmpfs only it can
@@ -39,6 +43,8 @@ from .limits import Limits
 START_TIMEOUT = 60.0  # seconds for a kernel to answer its first request
 FILES_TIMEOUT = 60.0  # seconds for a kernel to write the assignment's files
 KILL_TIMEOUT = 5.0  # seconds for every process of a killed kernel to be gone
+RESET_TIMEOUT = 10.0  # seconds for a kept checker to reset between submissions
+MAX_CHECKER_USES = 100  # submissions a kept checker serves before a fresh one replaces it
 FILE_CHUNK = 8 << 20  # bytes of a data file per message to the kernel
 STDERR_TAIL = 2000  # characters of the kernel's stderr quoted when it fails to start
 # the kernel's environment: as nbgrader's autograde (a notebook can test for it)
@@ -117,6 +123,7 @@ class Kernel:
         self.limits = limits if limits is not None else Limits()
         self.answers = tuple(answers)  # modules it may not import (gradetool.hiding)
         self.warm = tuple(warm)  # modules it imports while it boots
+        self.uses = 0  # submissions it served (a kept checker; a student's kernel serves one)
         self.root = Path(tempfile.mkdtemp(prefix="gradetool-"))
         self.cwd = self.root / "work"
         self.host_cwd: Path | None = None
@@ -288,7 +295,13 @@ class Kernel:
                 self._run_quietly(f"exec({_PUT_CHUNK!r}, {scope!r})", timeout, what=rel)
 
     def _run_quietly(self, code: str, timeout: float, what: str) -> None:
-        """Run ``code`` silently (no output, no history, no execution count); wait for it."""
+        """Run ``code`` silently (no output, no history, no execution count); wait for it.
+
+        Raises
+        ------
+        KernelStartError
+            The code raised, the kernel died, or it did not finish within ``timeout``.
+        """
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
@@ -386,9 +399,12 @@ def _signal_name(number: int) -> str:
 
 
 class KernelPool:
-    """Fresh kernels, one per take, with spares booting in the background.
+    """Fresh kernels, one per take, with spares booting in the background; checkers kept.
 
-    Spares are kept per (kernel name, limits): a take with other limits discards them.
+    Spares are kept per (kernel name, limits): a take with other limits discards them. A
+    kind of kernel taken with ``reuse=True`` (the checker) gets no spare while one of its
+    kind is in use or kept: given back after its submission, it is reset and serves the
+    next take of its kind.
 
     Parameters
     ----------
@@ -402,6 +418,8 @@ class KernelPool:
         self.spare_enabled = spare
         self.spares = spares
         self._spares: list[Kernel] = []
+        self._kept: list[Kernel] = []  # kernels given back, reset, for the next take
+        self._lent: list[tuple] = []  # the kinds of the reusable kernels in use now
         self._recent: list[tuple] = []  # the kinds of kernel taken lately (at most two)
         self._lock = threading.Lock()
 
@@ -432,6 +450,7 @@ class KernelPool:
         *,
         hidden: tuple[str, ...] = (),
         warm: tuple[str, ...] = (),
+        reuse: bool = False,
     ) -> Kernel:
         """A connected kernel of its own; ``close()`` it after use.
 
@@ -440,32 +459,84 @@ class KernelPool:
         Spares are kept for the (at most two) kinds of kernel taken lately: a submission
         takes a student kernel and a checker.
 
+        ``reuse``: a checker, which serves one submission after another: the kernel
+        `give_back` kept (reset since its last submission) if there is one, else a fresh
+        one whose state is recorded first (`gradetool.remote.snapshot_checker`). Give it
+        back with `give_back` (not ``close``) after its submission.
+
         Raises
         ------
         KernelStartError
         """
         limits = limits if limits is not None else Limits()
         key = (kernel_name, limits, tuple(hidden), tuple(warm))
-        kernel = None
+        kernel = kept = None
         with self._lock:
             self._recent = [*[k for k in self._recent if k != key][-1:], key]
-            for spare in self._spares:
+            if reuse:
+                kept = next((k for k in self._kept if _key(k) == key and k.alive()), None)
+            kernel = kept
+            for spare in self._spares if kernel is None else ():
                 if _key(spare) == key and spare.alive():
                     kernel = spare
                     break
             stale = [s for s in self._spares if s is not kernel and _key(s) not in self._recent]
+            stale += [k for k in self._kept if k is not kept and _key(k) not in self._recent]
+            stale += [k for k in self._kept if k is not kept and not k.alive()]
             self._spares = [s for s in self._spares if s is not kernel and s not in stale]
+            self._kept = [k for k in self._kept if k is not kept and k not in stale]
+            if reuse:
+                self._lent.append(key)
         for spare in stale:
             spare.close()
-        if kernel is None:
-            kernel = Kernel(kernel_name, limits, answers=key[2], warm=key[3])
+        if kept is not None:
+            self._refill()
+            return kept
         try:
+            if kernel is None:
+                kernel = Kernel(kernel_name, limits, answers=key[2], warm=key[3])
             kernel.connect()
+            if reuse:
+                kernel._run_quietly(
+                    remote.checker_code("snapshot_checker"), START_TIMEOUT, what="the snapshot"
+                )
         except KernelStartError:
-            kernel.close()
+            if kernel is not None:
+                kernel.close()
+            if reuse:
+                self._unlend(key)
             raise
         self._refill()  # they boot while this one runs
         return kernel
+
+    def give_back(self, kernel: Kernel, keep: bool = True) -> None:
+        """Return a kernel taken with ``reuse=True`` after its submission.
+
+        With ``keep`` (its submission's run ended normally), it is reset
+        (`gradetool.remote.reset_checker`) and kept for the next take of its kind, unless
+        it served `MAX_CHECKER_USES` submissions, died, or failed to reset; then (and
+        without ``keep``) it is closed and a spare of its kind boots.
+        """
+        self._unlend(_key(kernel))
+        kernel.uses += 1
+        if keep and kernel.alive() and kernel.uses < MAX_CHECKER_USES:
+            try:
+                kernel._run_quietly(
+                    remote.checker_code("reset_checker"), RESET_TIMEOUT, what="the reset"
+                )
+            except KernelStartError:
+                pass
+            else:
+                with self._lock:
+                    self._kept.append(kernel)
+                return
+        kernel.close()
+        self._refill()
+
+    def _unlend(self, key: tuple) -> None:
+        with self._lock:
+            if key in self._lent:
+                self._lent.remove(key)
 
     def _refill(self) -> None:
         with self._lock:
@@ -478,6 +549,8 @@ class KernelPool:
                 with self._lock:
                     if sum(_key(s) == key for s in self._spares) >= wanted:
                         break
+                    if key in self._lent or any(_key(k) == key for k in self._kept):
+                        break  # a reusable kind: one in use or kept serves the next take
                 try:
                     kernel = Kernel(key[0], key[1], answers=key[2], warm=key[3])
                 except KernelStartError:
@@ -487,7 +560,8 @@ class KernelPool:
 
     def close(self) -> None:
         with self._lock:
-            spares, self._spares = self._spares, []
+            spares, self._spares = self._spares + self._kept, []
+            self._kept = []
         for kernel in spares:
             kernel.close()
 

@@ -546,26 +546,138 @@ def start_checker(code: str, seed: int | None) -> None:
     """Set up the checker for one submission (runs in the checker).
 
     ``code`` is the student's code, to read; ``seed`` the submission's seed for the hidden
-    tests' random cases (`mlpbook.grading.case_rng`), which never reaches the student.
+    tests' random cases (`mlpbook.grading.case_rng`), which never reaches the student
+    (None: the tests' fixed default, also in a checker that graded another submission).
     """
     set_student_code(code)
-    if seed is not None:
-        from mlpbook import grading
+    _set_case_seed(None if seed is None else int(seed))
 
-        set_seed = getattr(grading, "set_case_seed", None)
-        if set_seed is not None:
-            set_seed(int(seed))
+
+def _set_case_seed(seed: int | None) -> None:
+    import sys
+
+    grading = sys.modules.get("mlpbook.grading")
+    if grading is None and seed is None:
+        return  # never imported: its default holds
+    if grading is None:
+        from mlpbook import grading
+    set_seed = getattr(grading, "set_case_seed", None)
+    if set_seed is not None:
+        set_seed(seed)
+
+
+# A checker kernel is kept for the next submission of its worker (`gradetool.kernels`):
+# `snapshot_checker` records its state once, before its first submission; `reset_checker`
+# brings it back to that state after each one, so that nothing of a submission (its names,
+# the values and handles taken from its kernel, what its tests changed) reaches the next.
+_snapshot: dict = {}
+_session = [0]  # which submission the checker serves: handles of earlier ones are refused
+
+
+def snapshot_checker() -> None:
+    """Record the fresh checker's state (runs in the checker, before any submission)."""
+    import os
+    import random
+    import sys
+    import warnings
+
+    import numpy as np
+
+    _snapshot.clear()
+    _snapshot.update(
+        cwd=os.getcwd(),
+        files=sorted(os.listdir(".")),
+        path=list(sys.path),
+        environ=dict(os.environ),
+        builtins=dict(vars(builtins)),
+        warnings=list(warnings.filters),
+        np_err=np.geterr(),
+        np_print=np.get_printoptions(),
+        np_random=np.random.get_state(),  # noqa: NPY002 (the global state tests may change)
+        random=random.getstate(),
+    )
+
+
+def reset_checker() -> None:
+    """Bring the checker back to its `snapshot_checker` state (runs in the checker).
+
+    Cleared: the user's namespace, IPython's history, output cache and execution count
+    (`InteractiveShell.reset`), this module's student code, bound names and handles (a
+    handle of an earlier submission raises), `mlpbook.grading`'s declared answer modules
+    and case seed; restored: the working directory (files the tests wrote are deleted: the
+    assignment's are written again), ``sys.path``, ``os.environ``, the built-ins, the
+    warning filters (and what they already showed), numpy's error handling, print options
+    and global random state, Python's ``random``; matplotlib's figures are closed.
+
+    Raises
+    ------
+    RuntimeError
+        Without a snapshot, or when the state could not be restored.
+    """
+    import os
+    import random
+    import shutil
+    import sys
+    import warnings
+
+    import numpy as np
+    from IPython import get_ipython
+
+    if not _snapshot:
+        raise RuntimeError("the checker has no snapshot to reset to")
+    _session[0] += 1
+    _bound.clear()
+    set_student_code("")
+    get_ipython().reset(new_session=True)
+    own = sys.modules.get("mlpbook.grading.own")
+    declared = getattr(own, "_declared", None)
+    if isinstance(declared, list):
+        declared.clear()
+    _set_case_seed(None)
+    os.chdir(_snapshot["cwd"])
+    for name in os.listdir("."):
+        if name in _snapshot["files"]:
+            continue
+        path = os.path.join(".", name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
+    sys.path[:] = _snapshot["path"]
+    os.environ.clear()
+    os.environ.update(_snapshot["environ"])
+    names = vars(builtins)
+    for name in [n for n in names if n not in _snapshot["builtins"]]:
+        del names[name]
+    names.update(_snapshot["builtins"])
+    warnings.filters[:] = _snapshot["warnings"]
+    warnings._filters_mutated()  # forget the warnings already shown ("default", "once")
+    np.seterr(**_snapshot["np_err"])
+    np.set_printoptions(**_snapshot["np_print"])
+    np.random.set_state(_snapshot["np_random"])  # noqa: NPY002
+    random.setstate(_snapshot["random"])
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
+    if set(os.listdir(".")) - set(_snapshot["files"]):
+        raise RuntimeError("the checker's working directory could not be cleared")
 
 
 class Remote:
     """An object that lives in the student's kernel; every use is a request to it."""
 
-    __slots__ = ("_gradetool_bound_as", "_gradetool_meta", "_gradetool_ref")
+    __slots__ = (
+        "_gradetool_bound_as",
+        "_gradetool_meta",
+        "_gradetool_ref",
+        "_gradetool_session",
+    )
 
     def __init__(self, fields: dict) -> None:
         object.__setattr__(self, "_gradetool_ref", fields["ref"])
         object.__setattr__(self, "_gradetool_meta", fields)
         object.__setattr__(self, "_gradetool_bound_as", None)  # the test's name for it
+        object.__setattr__(self, "_gradetool_session", _session[0])  # its submission
 
     @property
     def __name__(self) -> str:
@@ -573,7 +685,7 @@ class Remote:
         return meta["name"] or meta["type"]
 
     def __remote_request__(self, op: str, **fields):
-        return request({"op": op, "ref": object.__getattribute__(self, "_gradetool_ref"), **fields})
+        return request({"op": op, "ref": _ref_of(self), **fields})
 
     def __remote_call__(
         self,
@@ -651,9 +763,17 @@ class Remote:
         return f"<the student's {meta['type']} {meta['name']}>".replace(" >", ">")
 
 
+def _ref_of(handle: Remote) -> int:
+    """The handle's number in the student's kernel; a handle of an earlier submission (in a
+    checker kept for the next one) raises: its number means another object there."""
+    if object.__getattribute__(handle, "_gradetool_session") != _session[0]:
+        raise RemoteError("GradingError", "a handle to an earlier submission's object")
+    return object.__getattribute__(handle, "_gradetool_ref")
+
+
 def _remote_handle(obj) -> dict:
     if type(obj) is Remote:
-        return {"__ref__": {"ref": object.__getattribute__(obj, "_gradetool_ref")}}
+        return {"__ref__": {"ref": _ref_of(obj)}}
     raise TypeError(
         f"only plain data (numbers, strings, lists, tuples, dicts, numpy arrays) and the "
         f"student's own objects can be passed to the student's code, not a "
@@ -834,6 +954,8 @@ __all__ = [
     "checker_code",
     "decode",
     "encode",
+    "reset_checker",
     "serve_loop",
+    "snapshot_checker",
     "wanted_names",
 ]

@@ -123,13 +123,14 @@ def _grade(task: dict, result: StudentResult, extra: dict) -> None:
     limits = Limits.from_dict(task.get("limits"))
     tests = execute.Tests.from_source(task["source"], task["tests"])
     pool = kernels.local_pool()
-    student = checker = None
+    student = checker = run = None
     try:
         # two kernels: the student's code runs in one, the tests in the other (the checker),
-        # so that nothing the student's code does can make a test pass (gradetool.remote)
+        # so that nothing the student's code does can make a test pass (gradetool.remote);
+        # the student's is fresh, the checker the worker's own, reset after each submission
         hidden = tuple(task.get("answer_modules") or ())
         student = pool.take(task["kernel_name"], limits, hidden=hidden, warm=kernels.STUDENT_WARM)
-        checker = pool.take(task["kernel_name"], limits, warm=kernels.CHECKER_WARM)
+        checker = pool.take(task["kernel_name"], limits, warm=kernels.CHECKER_WARM, reuse=True)
         student.put_files(task["files"])
         checker.put_files(task["files"])
         run = execute.execute_notebook(
@@ -139,9 +140,10 @@ def _grade(task: dict, result: StudentResult, extra: dict) -> None:
         result.status, result.reason = CRASHED, str(exc)
         return
     finally:
-        for kernel in (student, checker):
-            if kernel is not None:
-                kernel.close()
+        if student is not None:
+            student.close()
+        if checker is not None:  # kept only after a run that ended normally
+            pool.give_back(checker, keep=run is not None and run.status == "ok")
 
     not_run = {}
     for index in run.not_run:

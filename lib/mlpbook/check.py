@@ -352,8 +352,8 @@ def execute(nb, path: Path, *, timeout: int = DEFAULT_TIMEOUT) -> Execution:
         from nbclient.exceptions import DeadKernelError
     except ImportError as error:
         raise InvalidNotebook(
-            f"cannot run notebooks here ({error}): install nbgrader with the course, "
-            "`pip install -e . nbgrader`"
+            f"cannot run notebooks here ({error}): install JupyterLab next to mlpbook "
+            "(`python -m pip install jupyterlab`, as the lab kit's README says)"
         ) from None
     run = Execution(cells=nb.cells)
     started: list[int] = []

@@ -20,7 +20,14 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as act
-from ._checks import as_float_array, check_positive_int, check_probability, check_rng, check_shape
+from ._checks import (
+    as_float_array,
+    check_finite,
+    check_positive_int,
+    check_probability,
+    check_rng,
+    check_shape,
+)
 from .initializers import get_initializer
 
 __all__ = ["Activation", "Dense", "Dropout", "Layer", "Maxout", "PReLU", "Softmax"]
@@ -136,6 +143,42 @@ class Dense(Layer):
         self.params["b"] = np.full(self.out_features, bias_init, dtype=self.dtype)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self._x = None
+
+    @classmethod
+    def from_weights(cls, w, b=None, *, dtype=None) -> Dense:
+        """A layer with the given weights: hand-built networks and worked examples.
+
+        Parameters
+        ----------
+        w : array_like of shape (D, H)
+            The weights; a copy is kept, so changing the layer never changes ``w``.
+        b : array_like of shape (H,), optional
+            The biases (default zeros); a scalar is accepted when H = 1.
+        dtype : numpy dtype, optional
+            float64 or float32; default ``w``'s own float dtype (float64 for ints).
+
+        Examples
+        --------
+        The OR and NAND units of chapter 1's XOR network, as one layer:
+
+        >>> layer = Dense.from_weights([[1, -1], [1, -1]], [-0.5, 1.5])
+        >>> layer.forward([[0, 1]]).tolist()
+        [[0.5, 0.5]]
+        """
+        w = as_float_array(w, "w", dtype)
+        check_shape(w, ("D", "H"), "w")
+        check_finite(w, "w")
+        d, h = w.shape
+        layer = cls(d, h, init="zeros", dtype=w.dtype)
+        layer.params["w"][...] = w
+        if b is not None:
+            b = as_float_array(b, "b", layer.dtype)
+            if b.ndim == 0 and h == 1:
+                b = b.reshape(1)
+            check_shape(b, (h,), "b")
+            check_finite(b, "b")
+            layer.params["b"][...] = b
+        return layer
 
     def forward(self, x):
         x = as_float_array(x, "x", self.dtype)

@@ -63,7 +63,9 @@ def _mathtext(tex: str, fallback: str) -> str:
     return f"${tex}$"
 
 
-def plot_activation(name_or_activation, *, ax=None, x=None, derivative=True, **params):
+def plot_activation(
+    name_or_activation, *, ax=None, x=None, derivative=True, shade_below=None, **params
+):
     """Draw an activation (solid) and its derivative (dashed), marking the kinks.
 
     Parameters
@@ -75,6 +77,9 @@ def plot_activation(name_or_activation, *, ax=None, x=None, derivative=True, **p
     derivative : bool
         Also draw f'. At a kink the derivative's line is broken, its one-sided limits
         drawn as open circles and the value the code uses as a filled dot.
+    shade_below : float, optional
+        Shade (grey) the x where :math:`|f'(x)| <` ``shade_below``: where the unit is
+        saturated or inactive and passes almost no gradient back.
 
     Returns
     -------
@@ -91,6 +96,10 @@ def plot_activation(name_or_activation, *, ax=None, x=None, derivative=True, **p
     x = np.linspace(-4.0, 4.0, 601) if x is None else np.sort(as_float_array(x, "x"))
     check_shape(x, ("M",), "x")
     ax = _new_axes(ax)
+    if shade_below is not None:
+        flat = np.abs(act.grad(x)) < float(shade_below)
+        ax.fill_between(x, 0, 1, where=flat, color="0.85", lw=0, zorder=0,
+                        transform=ax.get_xaxis_transform())  # fmt: skip
     kinks = np.array([k for k in act.kinks if x[0] <= k <= x[-1]], dtype=float)
     ax.plot(x, act.fn(x), color="C0", label=_mathtext(act.formula, act.name))
     if kinks.size:
@@ -113,8 +122,21 @@ def plot_activation(name_or_activation, *, ax=None, x=None, derivative=True, **p
     return ax
 
 
-def plot_activation_grid(names=None, ncols: int = 3, *, derivative: bool = True):
+def plot_activation_grid(
+    names=None, ncols: int = 3, *, derivative: bool = True, shade_below=None, params=None
+):
     """One small ``plot_activation`` panel per name (default: every name in ACTIVATIONS).
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+    ncols : int
+    derivative : bool
+        Also draw each f'.
+    shade_below : float, optional
+        Passed to ``plot_activation``: shade where :math:`|f'| <` ``shade_below``.
+    params : dict of str to dict, optional
+        Parameters by name, e.g. ``{"leaky_relu": {"r": 0.1}}``.
 
     Returns
     -------
@@ -123,9 +145,15 @@ def plot_activation_grid(names=None, ncols: int = 3, *, derivative: bool = True)
     from mlpbook.activations import ACTIVATIONS
 
     names = ACTIVATIONS if names is None else tuple(names)
+    params = {} if params is None else dict(params)
+    unknown = sorted(set(params) - set(names))
+    if unknown:
+        raise ValueError(f"params: names not in the grid: {', '.join(unknown)}")
     fig, axes = _panels(len(names), check_positive_int(ncols, "ncols"), 3.6, 2.8)
     for ax, name in zip(axes, names, strict=True):
-        plot_activation(name, ax=ax, derivative=derivative)
+        plot_activation(
+            name, ax=ax, derivative=derivative, shade_below=shade_below, **params.get(name, {})
+        )
     return fig
 
 
@@ -413,3 +441,81 @@ def plot_weight_histograms(arrays, labels, *, bins: int = 50):
         ax.hist(finite, bins=bins, color="C0")
         ax.set_title(title, fontsize="small")
     return fig
+
+
+def plot_layer_statistics(values, *, ax=None, ylabel="value", log=True):
+    """One line per series of per-layer values, layer 1 (next to the input) on the left.
+
+    Parameters
+    ----------
+    values : dict of str to sequence of float
+        A label (e.g. an activation's name) and one value per layer, such as the norm of
+        each layer's weight gradient.
+    ylabel : str
+    log : bool
+        Logarithmic y axis (values must then be > 0).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if not values:
+        raise ValueError("values: expected at least one series")
+    ax = _new_axes(ax)
+    for label, series in values.items():
+        v = as_float_array(series, label)
+        check_shape(v, ("L",), label)
+        if log and not (v > 0).all():
+            raise ValueError(f"{label}: a log axis needs values > 0, got min {v.min()!r}")
+        ax.plot(np.arange(1, v.size + 1), v, "o-", label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("layer")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_saturation(z, name="sigmoid", *, axes=None, threshold=0.01, **params):
+    """Histograms of a batch of pre-activations z, of f(z) and of f'(z).
+
+    Parameters
+    ----------
+    z : array_like of any shape
+        Pre-activations, flattened.
+    name : str
+        An activation name for ``get_activation`` (``**params`` are its parameters).
+    axes : sequence of 3 Axes, optional
+    threshold : float
+        The third panel's title gives the fraction of entries with
+        :math:`|f'(z)| <` ``threshold``: saturated (or inactive) units.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from mlpbook.activations import get_activation
+
+    act = get_activation(name, **params)
+    z = as_float_array(z, "z").reshape(-1)
+    if z.size == 0:
+        raise ValueError("z: expected at least one value")
+    if axes is None:
+        axes = _panels(3, 3, 3.0, 2.6)[1]
+    axes = list(np.atleast_1d(axes))
+    if len(axes) != 3:
+        raise ValueError(f"axes: expected 3 Axes (z, f(z), f'(z)), got {len(axes)}")
+    grad = act.grad(z)
+    flat = float(np.mean(np.abs(grad) < threshold))
+    for ax, v, title, color in zip(
+        axes,
+        (z, act.fn(z), grad),
+        ("z", f"{act.name}(z)", f"{act.name}'(z)"),
+        ("C7", "C0", "C1"),
+        strict=True,
+    ):
+        ax.hist(v, bins=40, color=color)
+        ax.set_title(title)
+        ax.set_yticks([])
+    axes[2].set_title(f"{act.name}'(z): {flat:.0%} below {threshold:g}")
+    return axes[0].figure

@@ -7,6 +7,10 @@ A training step is forward → loss → backward → (weight decay) → optimize
 ``fit`` runs epochs of shuffled minibatches, evaluates on validation data after each
 epoch, stops early when the validation loss stops improving, and returns a
 :class:`History`.
+
+Diagnostics of a model on a data set: ``pre_activations`` (what each activation layer
+receives), ``dead_units`` (units whose derivative is 0 on every example) and
+``weight_gradient_norms`` (one number per layer, input side first).
 """
 
 from __future__ import annotations
@@ -21,7 +25,16 @@ from .data import minibatches
 from .losses import binary_cross_entropy, get_loss, sigmoid_cross_entropy, softmax_cross_entropy
 from .regularization import add_weight_decay
 
-__all__ = ["History", "accuracy", "evaluate", "fit", "train_step"]
+__all__ = [
+    "History",
+    "accuracy",
+    "dead_units",
+    "evaluate",
+    "fit",
+    "pre_activations",
+    "train_step",
+    "weight_gradient_norms",
+]
 
 
 @dataclass
@@ -231,3 +244,84 @@ def _progress_bar(total: int, enabled: bool):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc="epochs", unit="epoch")
+
+
+def _elementwise_grad(layer):
+    """f' of an Activation or PReLU layer as a function of its input, else None."""
+    from .activations import prelu_grad
+    from .layers import Activation, PReLU
+
+    if isinstance(layer, Activation):
+        return layer.activation.grad
+    if isinstance(layer, PReLU):
+        return lambda z: prelu_grad(z, layer.params["r"])[0]
+    return None
+
+
+def pre_activations(model, x) -> list:
+    """The input of each elementwise activation layer of ``model`` on ``x`` (eval mode).
+
+    Parameters
+    ----------
+    model : Sequential
+    x : ndarray of shape (N, D)
+
+    Returns
+    -------
+    list of (layer, z)
+        One pair per ``Activation`` or ``PReLU`` layer, in order; ``z`` of shape (N, H) is
+        that layer's input, the pre-activation. The model is left in training mode.
+    """
+    h = as_float_array(x, "x")
+    found = []
+    model.eval()
+    try:
+        for layer in model:
+            if _elementwise_grad(layer) is not None:
+                found.append((layer, h))
+            h = layer.forward(h)
+    finally:
+        model.train()
+    return found
+
+
+def dead_units(model, x) -> list:
+    """Which units of each activation layer are dead on the data set ``x``.
+
+    Unit j is *dead* on ``x`` when :math:`f'(z_{nj}) = 0` for every example n: its
+    incoming weights and bias then get exactly zero gradient from this data. A leaky
+    ReLU unit (:math:`f' \\ge r > 0`) is never dead, even when all its inputs are < 0.
+
+    Returns
+    -------
+    list of ndarray of shape (H,), bool
+        One mask per ``Activation`` or ``PReLU`` layer, input side first.
+    """
+    return [
+        np.all(_elementwise_grad(layer)(z) == 0, axis=0) for layer, z in pre_activations(model, x)
+    ]
+
+
+def weight_gradient_norms(model, x, y, loss) -> np.ndarray:
+    """The Frobenius norm of :math:`\\partial L/\\partial w` of each layer with weights.
+
+    One forward and backward pass on the batch ``(x, y)``; the parameters do not change.
+
+    Parameters
+    ----------
+    model : Sequential
+    x : ndarray of shape (N, D)
+    y : ndarray of shape (N,) labels or (N, K) targets
+    loss : str or callable
+        As for ``fit``.
+
+    Returns
+    -------
+    ndarray of shape (L,)
+        Layer 1 (next to the input) first.
+    """
+    value_grad = get_loss(loss)
+    scores = model.forward(as_float_array(x, "x"))
+    _, dscores = value_grad(scores, np.asarray(y))
+    model.backward(dscores)
+    return np.array([np.linalg.norm(layer.grads["w"]) for layer in model if "w" in layer.grads])

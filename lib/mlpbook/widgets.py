@@ -11,6 +11,11 @@ The figure is drawn when the view is built and stored in the Output as a PNG, so
 view also shows in a static HTML page with embedded widget state, with no kernel and
 whatever the matplotlib backend. Figures are plain ``matplotlib.figure.Figure`` objects,
 outside pyplot, so they never pile up and need no closing.
+
+On the web: ``mlpbook.interactive.show(view)`` adds a version whose controls switch
+between frames computed at build time; ``view.web_values`` holds the slider values it
+offers. A view displayed bare shows on the web as its figure, a plain image (its
+``text/html``), never as controls that do nothing.
 """
 
 from __future__ import annotations
@@ -42,11 +47,14 @@ class Explorer(widgets.VBox):
     draw : callable
         ``draw(fig, **values)`` draws into the empty Figure ``fig``.
     figsize : tuple of float
+    web_values : dict of str to sequence, optional
+        For some sliders, the values the web version offers (``mlpbook.interactive``).
     """
 
-    def __init__(self, controls: dict, draw, *, figsize=(6.0, 4.0)):
+    def __init__(self, controls: dict, draw, *, figsize=(6.0, 4.0), web_values=None):
         super().__init__()
         self.controls = dict(controls)
+        self.web_values = dict(web_values or {})
         self.output = widgets.Output()
         self.figure: Figure | None = None
         self._draw, self._figsize, self._holding = draw, figsize, False
@@ -55,6 +63,13 @@ class Explorer(widgets.VBox):
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.redraw()
+
+    def _repr_mimebundle_(self, **kwargs):
+        from mlpbook.interactive import plain_figure_html
+
+        data = super()._repr_mimebundle_(**kwargs)
+        data["text/html"] = plain_figure_html(self)  # the book shows this: no dead controls
+        return data
 
     @property
     def values(self) -> dict:
@@ -129,7 +144,8 @@ def activation_explorer(names=None) -> Explorer:
         params = {param: {"r": r, "alpha": alpha}[param]} if param else {}
         plots.plot_activation(activation, ax=fig.add_subplot(), derivative=derivative, **params)
 
-    return Explorer(controls, draw, figsize=(6.0, 3.8))
+    web_values = {"r": (-0.5, -0.2, 0.0, 0.1, 0.3, 0.6, 1.0), "alpha": (0.0, 0.5, 1.0, 2.0, 3.0)}
+    return Explorer(controls, draw, figsize=(6.0, 3.8), web_values=web_values)
 
 
 def perceptron_errors(w, b, x, y):
@@ -181,7 +197,9 @@ def perceptron_playground(gate: str = "xor") -> Explorer:
         ax.scatter(*x[wrong].T, s=300, facecolors="none", edgecolors="red", lw=2, zorder=3)
         ax.set_title(f"{gate.upper()}: {int(wrong.sum())} of 4 misclassified")
 
-    return Explorer(controls, draw, figsize=(4.5, 4.5))
+    # On the web, 96 frames: AND, OR, NAND and NOR reach 0 errors, XOR and XNOR 1.
+    web_values = {"w1": (-1.0, 1.0), "w2": (-1.0, 1.0), "b": (-1.5, -0.5, 0.5, 1.5)}
+    return Explorer(controls, draw, figsize=(4.5, 4.5), web_values=web_values)
 
 
 def staircase_network(f, n: int, steepness: float = 10.0, low=-1.0, high=1.0, *, kind="sigmoid"):
@@ -286,4 +304,39 @@ def approximation_explorer(target: str = "sine") -> Explorer:
         ax = plots.plot_function_fit(x, f(x), out, ax=fig.add_subplot(), components=components)
         ax.set_title(f"{n} {kind} units: max error {error:.3f}")
 
-    return Explorer(controls, draw, figsize=(6.5, 4.0))
+    web_values = {"n": (1, 2, 5, 10, 20, 50), "steepness": (1.0, 10.0, 100.0)}
+    return Explorer(controls, draw, figsize=(6.5, 4.0), web_values=web_values)
+
+
+def saturation_explorer(name: str = "sigmoid", *, n: int = 20_000, seed: int = 0) -> Explorer:
+    """Pre-activations z ~ N(mean, spread²) through an activation: histograms of z, f, f'.
+
+    Sliders for the mean and the spread of z; the third panel's title gives the fraction
+    of units whose derivative is below 0.01 (saturated or inactive). The same n standard
+    normal draws (from ``seed``) are shifted and scaled, so moving a slider moves the
+    histograms, not the noise.
+
+    Parameters
+    ----------
+    name : str
+        The activation selected first; the dropdown offers every name of
+        ``activations.ACTIVATIONS``.
+    """
+    activations.get_activation(name)  # fail now, with the list of valid names
+    n = check_positive_int(n, "n")
+    base = np.random.default_rng(seed).standard_normal(n)
+    controls = {
+        "activation": widgets.Dropdown(
+            options=activations.ACTIVATIONS, value=name, description="activation"
+        ),
+        "mean": widgets.FloatSlider(0.0, min=-6.0, max=6.0, step=0.25, description="mean of z"),
+        "spread": widgets.FloatSlider(
+            1.0, min=0.25, max=8.0, step=0.25, description="spread of z", style=_STYLE
+        ),
+    }
+
+    def draw(fig, activation, mean, spread):
+        axes = [fig.add_subplot(1, 3, i) for i in (1, 2, 3)]
+        plots.plot_saturation(mean + spread * base, activation, axes=axes)
+
+    return Explorer(controls, draw, figsize=(8.0, 2.8))

@@ -55,10 +55,19 @@ def _time_limit(seconds: float | None):
 
 
 def _changed(before, after) -> bool:
+    """Whether an argument changed during the call; containers (a layer's cache: a tuple
+    of arrays of different shapes) are compared item by item."""
+    if isinstance(before, (tuple, list)) and isinstance(after, (tuple, list)):
+        return len(before) != len(after) or any(map(_changed, before, after))
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        return before.keys() != after.keys() or any(_changed(before[k], after[k]) for k in before)
     try:
         return not np.array_equal(np.asarray(before), np.asarray(after), equal_nan=True)
     except (TypeError, ValueError):
-        return before != after
+        try:
+            return bool(before != after)
+        except (TypeError, ValueError):
+            return True
 
 
 def _name(func) -> str:

@@ -72,10 +72,15 @@ def _within(name: str, modules: Iterable[str]) -> bool:
 def _exposing(answers: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
     """(the modules exposing ``answers``, the packages among the library's modules)."""
     files: dict[str, tuple[Path, bool]] = {}
+    # only source packages (the course's, installed in editable mode) are read: reading an
+    # installed one (scipy, for scipy.special) takes seconds, and its module counts alone
+    installed = [Path(p).resolve() for p in (sys.prefix, sys.base_prefix)]
     for root in sorted({m.split(".")[0] for m in answers}):
         with contextlib.suppress(ImportError, ValueError):
             spec = importlib.util.find_spec(root)
             for folder in (spec.submodule_search_locations or []) if spec else []:
+                if any(Path(folder).resolve().is_relative_to(p) for p in installed):
+                    continue
                 for path in sorted(Path(folder).rglob("*.py")):
                     parts = [root, *path.relative_to(folder).with_suffix("").parts]
                     is_package = parts[-1] == "__init__"
@@ -101,6 +106,7 @@ def modules_exposing(answer_modules: Iterable[str]) -> set[str]:
     ``mlpbook.demo`` imports ``mlpbook.perceptron``, so its attributes lead to the answers
     (``mlpbook.demo.train_perceptron``): it is as forbidden as the answers themselves.
     A package whose ``__init__`` imports one is listed too (its attributes lead there).
+    A module of an installed package (``scipy.special``) is not read: it stands alone.
     """
     return set(_exposing(tuple(sorted(set(answer_modules))))[0])
 
@@ -140,6 +146,21 @@ def _resolve(name: str):
     return types.ModuleType(name)
 
 
+def _ufuncs(name: str) -> dict[int, str]:
+    """id → name of the numpy ufuncs a loaded module defines (``scipy.special.expit``):
+    a ufunc has no ``__module__``, so only its identity tells where it comes from. Those
+    that are numpy's own (``np.exp``, imported by the module) are not its own."""
+    module = sys.modules.get(name)
+    numpy = sys.modules.get("numpy")
+    if module is None or numpy is None:
+        return {}
+    found = {}
+    for attr, obj in list(vars(module).items()):
+        if isinstance(obj, numpy.ufunc) and getattr(numpy, obj.__name__, None) is not obj:
+            found[id(obj)] = f"{name}.{attr}"
+    return found
+
+
 def _signature(code: types.CodeType) -> tuple:
     consts = tuple(_signature(c) if isinstance(c, types.CodeType) else c for c in code.co_consts)
     return (code.co_code, code.co_names, code.co_varnames, consts)
@@ -158,6 +179,8 @@ class _Finder:
             else:
                 label = item if isinstance(item, str) else _qualname(obj)
                 self.objects[id(obj)] = label
+        for name in self.modules:
+            self.objects.update(_ufuncs(name))
         self.trusted = set(trusted)
         self.seen: set[int] = set()
         self._copies: dict[tuple, str] | None = None
