@@ -43,6 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # keeps the source notebook's name, so the file students download is the one nbgrader grades
 CHAPTERS = {
     "ch01_perceptron": "chapters/01_perceptron/perceptron_exercise.ipynb",
+    "ch02_activations": "chapters/02_activations/activations_exercise.ipynb",
+    "ch03_approximation": "chapters/03_approximation/approximation_exercise.ipynb",
 }
 
 # Text that must never reach students: nbgrader's markers around solutions and hidden tests.

@@ -114,3 +114,16 @@ def test_hidden_tests_run_but_the_source_stays_in_the_task():
     out = grade(solved(SOURCE))
     hidden = [c for c in out["notebook"]["cells"] if HIDDEN_SECRET in c["source"]]
     assert len(hidden) == 1 and out["parts"]["test_add_hidden"]["passed"]
+
+
+def test_the_worker_keeps_its_checker_and_replaces_it_after_a_failed_run():
+    grade(solved(SOURCE))
+    pool = kernels.local_pool()
+    (checker,) = pool._kept
+    out = grade(with_cells(solved(SOURCE), {"add": "def add(a, b):\n    return a - b"}))
+    assert out["score"] == 1.0 and pool._kept == [checker]  # the same checker, reset
+    assert grade(solved(SOURCE))["score"] == 4.0 and pool._kept == [checker]
+    dead = with_cells(solved(SOURCE), {"mul": "import os\nos._exit(1)"})
+    assert grade(dead)["status"] == CRASHED
+    assert not checker.alive() and pool._kept == []  # not kept after a crash
+    assert grade(solved(SOURCE))["score"] == 4.0 and pool._kept[0] is not checker

@@ -319,3 +319,34 @@ def test_getattr_strings_on_live_objects():
     assert found is not None and found[-1] == "the module mlpbook.demo"
     text = message(grading.assert_own_implementation, func, forbidden=ANSWERS)
     assert "perceptron_predict → mlpbook → the module mlpbook.demo" in text
+
+
+def test_a_submodule_imported_inside_the_function_is_caught_before_it_is_loaded(
+    tmp_path, monkeypatch
+):
+    """`from pkg import answers` in the function's body: the check must not depend on
+    whether the answer module was imported yet (a visible test runs before any call)."""
+    lib = tmp_path / "fakelib2"
+    lib.mkdir()
+    (lib / "__init__.py").write_text("")
+    (lib / "answers.py").write_text("def solve():\n    return 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import fakelib2  # the package is loaded, its answers module is not
+
+    monkeypatch.delitem(sys.modules, "fakelib2.answers", raising=False)
+    assert "fakelib2.answers" not in sys.modules and fakelib2
+    func = define(
+        """
+        def solve():
+            from fakelib2 import answers
+
+            return answers.solve()
+        """,
+        "solve",
+    )
+    text = message(grading.assert_own_implementation, func, forbidden=["fakelib2.answers"])
+    assert "solve → fakelib2 → the module fakelib2.answers" in text
+    assert "fakelib2.answers" not in sys.modules  # found by reading, nothing imported
+    clean = define("def solve():\n    from fakelib2 import other\n    return other\n", "solve")
+    grading.assert_own_implementation(clean, forbidden=["fakelib2.answers"])
+    monkeypatch.delitem(sys.modules, "fakelib2")

@@ -306,7 +306,8 @@ def test_sliders_without_values_get_evenly_spaced_ones_within_the_cap():
 def test_html_is_self_contained():
     view = perceptron_playground("and")
     html = interactive.show(view, SMALL_PLAYGROUND, frames=True).html
-    assert not re.search(r"https?://|//[a-z]", html, re.IGNORECASE)  # no URL at all
+    text = re.sub(r"[A-Za-z0-9+/=]{200,}", "", html)  # the frames' base64
+    assert not re.search(r"https?://|//[a-z]", text, re.IGNORECASE)  # no URL at all
     assert re.findall(r'\bsrc="([^"]*)"', html) == [html.split('src="')[1].split('"')[0]]
     assert html.split('src="')[1].startswith("data:image/png;base64,")
     assert "<link" not in html and "<script src" not in html and "@import" not in html

@@ -12,19 +12,37 @@ the command line is `gradetool.cli` (``course-grade --help``).
 
 __version__ = "0.1.0"
 
-from .batch import Interrupted, grade
-from .course import GradetoolError
-from .results import (
-    CRASHED,
-    GRADED,
-    INVALID,
-    SKIPPED,
-    STATUSES,
-    TIMED_OUT,
-    BatchResult,
-    PartResult,
-    StudentResult,
-)
+# imported when first used (PEP 562): a kernel that imports `gradetool.remote` (every
+# student's kernel and every checker) then does not import the whole batch machinery
+_LAZY = {
+    "Interrupted": "batch",
+    "grade": "batch",
+    "GradetoolError": "course",
+    "CRASHED": "results",
+    "GRADED": "results",
+    "INVALID": "results",
+    "SKIPPED": "results",
+    "STATUSES": "results",
+    "TIMED_OUT": "results",
+    "BatchResult": "results",
+    "PartResult": "results",
+    "StudentResult": "results",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "CRASHED",

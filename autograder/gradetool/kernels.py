@@ -124,6 +124,7 @@ class Kernel:
         self.answers = tuple(answers)  # modules it may not import (gradetool.hiding)
         self.warm = tuple(warm)  # modules it imports while it boots
         self.uses = 0  # submissions it served (a kept checker; a student's kernel serves one)
+        self.resetting: str | None = None  # the id of its reset request, until it finished
         self.root = Path(tempfile.mkdtemp(prefix="gradetool-"))
         self.cwd = self.root / "work"
         self.host_cwd: Path | None = None
@@ -143,6 +144,7 @@ class Kernel:
             argv = [a.replace("{connection_file}", self.connection_file) for a in spec.argv]
             if argv and argv[0] in ("python", "python3", f"python3.{sys.version_info[1]}"):
                 argv[0] = sys.executable
+            argv = _without_debugger(argv)
             try:
                 self.launch = sandbox.command(
                     argv + KERNEL_ARGS + _warm_args(self.warm),
@@ -302,7 +304,14 @@ class Kernel:
         KernelStartError
             The code raised, the kernel died, or it did not finish within ``timeout``.
         """
-        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        self._await_quietly(self._send_quietly(code), timeout, what)
+
+    def _send_quietly(self, code: str) -> str:
+        """Start running ``code`` silently; the request's id, for `_await_quietly`."""
+        return self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+
+    def _await_quietly(self, msg_id: str, timeout: float, what: str) -> None:
+        """Wait for a `_send_quietly` request to finish (raises as `_run_quietly`)."""
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             try:
@@ -489,6 +498,14 @@ class KernelPool:
                 self._lent.append(key)
         for spare in stale:
             spare.close()
+        if kept is not None and kept.resetting is not None:
+            try:  # the reset sent by give_back: it ran while the worker did other things
+                kept._await_quietly(kept.resetting, RESET_TIMEOUT, what="the reset")
+                kept.resetting = None
+            except KernelStartError:
+                kept.close()
+                self._unlend(key)
+                return self.take(kernel_name, limits, hidden=hidden, warm=warm, reuse=reuse)
         if kept is not None:
             self._refill()
             return kept
@@ -512,20 +529,19 @@ class KernelPool:
     def give_back(self, kernel: Kernel, keep: bool = True) -> None:
         """Return a kernel taken with ``reuse=True`` after its submission.
 
-        With ``keep`` (its submission's run ended normally), it is reset
-        (`gradetool.remote.reset_checker`) and kept for the next take of its kind, unless
-        it served `MAX_CHECKER_USES` submissions, died, or failed to reset; then (and
-        without ``keep``) it is closed and a spare of its kind boots.
+        With ``keep`` (its submission's run ended normally), its reset
+        (`gradetool.remote.reset_checker`) starts now and it is kept for the next take of
+        its kind, which waits for the reset to finish (a reset that fails closes it and
+        that take gets another), unless it served `MAX_CHECKER_USES` submissions or died;
+        then (and without ``keep``) it is closed and a spare of its kind boots.
         """
         self._unlend(_key(kernel))
         kernel.uses += 1
         if keep and kernel.alive() and kernel.uses < MAX_CHECKER_USES:
             try:
-                kernel._run_quietly(
-                    remote.checker_code("reset_checker"), RESET_TIMEOUT, what="the reset"
-                )
-            except KernelStartError:
-                pass
+                kernel.resetting = kernel._send_quietly(remote.checker_code("reset_checker"))
+            except Exception:  # a broken channel: not kept
+                kernel.resetting = None
             else:
                 with self._lock:
                     self._kept.append(kernel)
@@ -568,6 +584,25 @@ class KernelPool:
 
 def _key(kernel: Kernel) -> tuple:
     return (kernel.kernel_name, kernel.limits, kernel.answers, kernel.warm)
+
+
+# ipykernel's launcher (``-m ipykernel_launcher``) without the debugger: no one debugs a
+# graded kernel, and importing debugpy (with ``-Xfrozen_modules=off``, which it asks for)
+# costs every kernel about 60 ms of CPU at boot
+_LAUNCH = (
+    "import sys; sys.modules['debugpy'] = None\n"
+    "if sys.path[0] == '': del sys.path[0]\n"
+    "from ipykernel import kernelapp; kernelapp.launch_new_instance()"
+)
+
+
+def _without_debugger(argv: list[str]) -> list[str]:
+    """``argv`` with ipykernel's launcher replaced by `_LAUNCH` (other kernels unchanged)."""
+    if "-m" not in argv or argv[argv.index("-m") + 1 :][:1] != ["ipykernel_launcher"]:
+        return argv
+    at = argv.index("-m")
+    head = [a for a in argv[:at] if a != "-Xfrozen_modules=off"]
+    return [*head, "-c", _LAUNCH, *argv[at + 2 :]]
 
 
 def _warm_args(modules: tuple[str, ...]) -> list[str]:

@@ -310,6 +310,9 @@ class _Finder:
     def walk_attributes(self, module, names, path, level):
         """Attributes of a module the code may reach (``mlpbook.perceptron.train…``)."""
         for attr in names:
+            submodule = f"{module.__name__}.{attr}"
+            if self.in_modules(submodule):  # `from mlpbook import perceptron` in the function:
+                return (*path, f"the module {submodule}")  # even before it is first imported
             value = getattr(module, attr, None)
             if value is None:
                 continue
