@@ -149,3 +149,51 @@ def test_sine_target_meets_the_c2_bound():
         xg = np.linspace(-1, 1, n + 1)
         err = ap.sup_error(ap.forward(FINE, ap.relu_interpolant(xg, f(xg))), f(FINE))
         assert err <= (2 / n) ** 2 * math.pi**2 / 8
+
+
+def test_unit_contributions_add_up_to_the_output():
+    rng = np.random.default_rng(3)
+    params = (rng.normal(size=(1, 5)), rng.normal(size=5), rng.normal(size=(5, 1)), [0.7])
+    for activation in ("relu", "sigmoid"):
+        parts = ap.unit_contributions(FINE, params, activation)
+        assert parts.shape == (FINE.size, 5)
+        np.testing.assert_allclose(
+            parts.sum(axis=1) + 0.7, ap.forward(FINE, params, activation)[:, 0], atol=1e-12
+        )
+    two_outputs = (*params[:2], np.ones((5, 2)), np.zeros(2))
+    with pytest.raises(ValueError, match=r"w2: expected shape \(H, 1\)"):
+        ap.unit_contributions(FINE, two_outputs)
+
+
+def test_nobias_fit_stays_3_minus_2_sqrt2_off_x_squared():
+    floor = 3 - 2 * math.sqrt(2)
+    params = ap.nobias_relu_fit(FINE, FINE**2)
+    alpha = 2 * math.sqrt(2) - 2  # 1 − α = α²/4: the errors at x = 1 and x = α/2 balance
+    np.testing.assert_allclose(params[2][:, 0], [alpha, alpha], rtol=1e-6)
+    assert not params[1].any() and not params[3].any()  # no biases at all
+    g = ap.forward(FINE, params)[:, 0]
+    assert ap.sup_error(g, FINE**2) == pytest.approx(floor, abs=1e-8)
+    np.testing.assert_allclose(g, alpha * np.abs(FINE), rtol=1e-6)  # two slopes through 0
+    # no network without biases does better, whatever its width: ReLU(w x) = |w| ReLU(±x)
+    rng = np.random.default_rng(0)
+    for width in (2, 20, 200):
+        w1 = rng.normal(size=(1, width))
+        hidden = ap.activations.relu(FINE[:, None] @ w1)
+        w2, *_ = np.linalg.lstsq(hidden, FINE**2, rcond=None)
+        assert ap.sup_error(hidden @ w2, FINE**2) >= floor
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_nobias_fit_is_the_best_pair_of_slopes(seed):
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-1, 1, 300))
+    y = _random_lipschitz(rng, 2.0)(x) + rng.normal(0, 0.1, x.size)
+    params = ap.nobias_relu_fit(x, y)
+    alpha, beta = params[2][0, 0], -params[2][1, 0]
+    right, left = x > 0, x < 0
+    for side, slope in ((right, alpha), (left, beta)):
+        best = np.abs(y[side] - slope * x[side]).max()
+        for other in slope + np.linspace(-0.5, 0.5, 1001):  # a grid search finds no better
+            assert np.abs(y[side] - other * x[side]).max() >= best - 1e-12
+    with pytest.raises(ValueError, match="f_values"):
+        ap.nobias_relu_fit(x, y[:-1])

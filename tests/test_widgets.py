@@ -6,6 +6,7 @@ matplotlib.use("Agg")  # before pyplot: no display in tests
 
 import base64
 import itertools
+import math
 import re
 import types
 
@@ -15,6 +16,7 @@ import pytest
 from ipywidgets.embed import dependency_state, embed_data
 from matplotlib.figure import Figure
 
+from mlpbook import approximation as ap
 from mlpbook import interactive, widgets
 from mlpbook.data import LOGIC_GATES, logic_gate, target_function
 from mlpbook.widgets import (
@@ -24,6 +26,7 @@ from mlpbook.widgets import (
     one_hidden_layer,
     perceptron_errors,
     perceptron_playground,
+    saturation_explorer,
     staircase_network,
 )
 
@@ -191,18 +194,96 @@ def test_staircase_network_errors():
         staircase_network("cosine", 5, 10.0)
 
 
+def _error_and_bound(view) -> tuple[float, float]:
+    match = re.fullmatch(r"\d+ \w+ units: max error ([\d.]+), bound ([\d.]+)", _title(view))
+    assert match, _title(view)
+    return float(match[1]), float(match[2])
+
+
 def test_approximation_explorer_error_falls_with_more_units():
     view = approximation_explorer("sine")
     view.update(n=5)
     assert _title(view).startswith("5 sigmoid units: max error")
-    err5 = float(_title(view).rsplit(" ", 1)[1])
+    err5, _ = _error_and_bound(view)
     view.update(n=50)
-    err50 = float(_title(view).rsplit(" ", 1)[1])
+    err50, _ = _error_and_bound(view)
     assert err50 < err5 and err50 < 0.05
     view.update(kind="relu")
     assert view.controls["steepness"].disabled
     assert _title(view).startswith("50 relu units")
     assert len(view.figure.axes[0].lines) == 50 + 2  # units, target, network
+
+
+@pytest.fixture
+def titles_only(monkeypatch):
+    """Figures drawn but not rendered (their PNG is empty; a frame is its title and its
+    curves): fast."""
+
+    def frame(view) -> bytes:
+        (ax,) = view.figure.axes
+        return _title(view).encode() + b"".join(line.get_ydata().tobytes() for line in ax.lines)
+
+    monkeypatch.setattr(Figure, "savefig", lambda self, buf, **kwargs: buf.write(b""))
+    monkeypatch.setattr(interactive, "frame_png", frame)
+
+
+def test_approximation_explorer_title_gives_the_chapters_bound(titles_only):
+    view = approximation_explorer()
+    K = {"sine": math.pi, "cubic": 2.0, "abs": 1.0, "square": 2.0}  # max |f'| on [-1, 1]
+    x = np.linspace(-1, 1, 200_001)
+    for target, lipschitz in K.items():
+        f = widgets._explorer_target(target)
+        assert np.abs(np.diff(f(x)) / np.diff(x)).max() == pytest.approx(lipschitz, rel=1e-4)
+        for n, s in itertools.product((1, 2, 8, 32, 50), (1.0, 10.0, 1000.0)):
+            h = 2 / n
+            view.update(target=target, kind="relu", n=n, steepness=s)
+            error, bound = _error_and_bound(view)
+            assert bound == round(ap.relu_bound(lipschitz, h), 3) and error <= bound
+            view.update(kind="sigmoid")
+            error, bound = _error_and_bound(view)
+            assert bound == round(ap.staircase_bound(lipschitz, h, s), 3) and error <= bound
+    view.update(target="sine", kind="relu", n=8)
+    assert _title(view) == "8 relu units: max error 0.070, bound 0.393"  # π·(2/8)/2 = π/8
+    band = view.figure.axes[0].collections[0]  # f ± bound, drawn under the curves
+    assert band.get_label() == "f ± bound"
+    view.update(target="step")
+    assert _title(view) == "8 relu units: max error 0.990 (a jump: no bound)"
+    assert not [c for c in view.figure.axes[0].collections if c.get_label() == "f ± bound"]
+
+
+def test_approximation_explorer_without_biases_stays_off_x_squared():
+    view = approximation_explorer("square")
+    with_biases = _png(view)
+    view.update(no_bias=True)
+    assert _png(view) != with_biases
+    floor = 3 - 2 * math.sqrt(2)
+    assert _title(view) == "no biases, any n ≥ 2: max error 0.172" and round(floor, 3) == 0.172
+    assert all(view.controls[name].disabled for name in ("kind", "n", "steepness"))
+    no_bias = _png(view)
+    for n in (2, 50):
+        view.update(n=n, kind="relu")
+        assert _png(view) == no_bias  # the width does not matter
+    target, network = view.figure.axes[0].lines[-2:]
+    x, g = network.get_data()
+    np.testing.assert_allclose(g, (2 * math.sqrt(2) - 2) * np.abs(x), atol=1e-6)  # 801 points
+    assert np.abs(g - target.get_ydata()).max() == pytest.approx(floor, abs=1e-5)
+    view.update(no_bias=False)
+    assert not view.controls["n"].disabled and _png(view) != no_bias
+    assert float(_title(view).split("max error ")[1].split(",")[0]) < 0.01  # n = 50 ReLU
+    view.update(target="sine", no_bias=True)
+    assert float(_title(view).rsplit(" ", 1)[1]) > 0.5  # an odd target: no better
+
+
+def test_approximation_explorer_web_version_stays_within_the_cap(titles_only):
+    view = approximation_explorer()
+    shown = interactive.show(view, frames=True)  # a ValueError above MAX_FRAMES
+    assert shown.controls["n"] == (2, 4, 8, 16, 32)
+    assert shown.controls["no_bias"] == (False, True)
+    # 5 targets x (sigmoid: 5 n x 3 steepness; relu: 5 n) + one frame per target without biases
+    assert len(shown.frames) == 5 * (5 * 3 + 5) + 5 <= interactive.MAX_FRAMES
+    off = shown.frame_for(target="square", no_bias=True)
+    assert off == shown.frame_for(target="square", no_bias=True, kind="relu", n=32)
+    assert shown._disabled[shown.frames.index(off)] == 0b01110  # kind, n and steepness
 
 
 def test_approximation_explorer_errors():
@@ -275,7 +356,7 @@ def test_hidden_or_disabled_sliders_get_no_frames_of_their_own():
     assert shown.frame_for(activation="elu", alpha=2.0, r=0.5) == interactive.frame_png(view)
 
     view = approximation_explorer("step")
-    grid = {"target": ["step"], "n": [2, 20], "steepness": [1.0, 100.0]}
+    grid = {"target": ["step"], "n": [2, 20], "steepness": [1.0, 100.0], "no_bias": [False]}
     shown = interactive.show(view, grid, frames=True)
     assert len(shown.frames) == 2 * 2 + 2  # relu units ignore the steepness
     relu = shown.frame_for(kind="relu", n=20, steepness=1.0)
@@ -379,7 +460,9 @@ def test_show_rejects_bad_arguments():
 def test_builders_offer_web_values_within_the_cap():
     counts = {
         perceptron_playground: 6 * 2 * 2 * 4,  # gates x w1 x w2 x b
-        approximation_explorer: 4 * (6 * 3 + 6),  # targets x (sigmoid: n x steepness; relu: n)
+        approximation_explorer: 5 * (5 * 3 + 5) + 5 * 2,  # targets x (sigmoid: n x s; relu: n)
+        # + targets x kinds without biases (n, s disabled)
+        saturation_explorer: 3 * 3 * 2,  # activations x mean x spread
         activation_explorer: 7 * 2 + 2 * 7 + 2 * 5,  # r only for leaky_relu, α only for ELU
     }
     for build, count in counts.items():

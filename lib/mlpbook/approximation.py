@@ -10,6 +10,9 @@ convention, ``out = f(x @ w1 + b1) @ w2 + b2`` with ``x`` (N, 1), ``w1`` (1, n),
 - `sigmoid_staircase`: n sigmoid steps, one per grid cell, centred at the cell's middle;
   error ≤ K·h·(½ + 2 ln 2 / s) (`staircase_bound`), s the steepness per cell.
 - `units_needed`: the smallest n for which those bounds are ≤ ε.
+- `nobias_relu_fit`: the best network without biases, two slopes through 0 (a floor of
+  3 − 2√2 ≈ 0.172 on x², whatever the width).
+- `forward` evaluates a network, `unit_contributions` each hidden unit's share of it.
 - `tent`, `sawtooth` and `count_pieces`: Telgarsky's depth separation.
 """
 
@@ -44,6 +47,21 @@ def _steepness(s) -> float:
     return float(s)
 
 
+def _hidden(x, params, activation: str):
+    """``(f(x @ w1 + b1), w2, b2)`` after checking the shapes, in float64."""
+    x = as_float_array(x, "x")
+    if x.ndim == 1:
+        x = x[:, None]
+    w1, b1, w2, b2 = (np.asarray(p, dtype=np.float64) for p in params)
+    dims = check_shape(x, ("N", "D"), "x")
+    check_shape(w1, ("D", "H"), "w1", dims)
+    check_shape(b1, ("H",), "b1", dims)
+    check_shape(w2, ("H", "C"), "w2", dims)
+    check_shape(b2, ("C",), "b2", dims)
+    f = activations.get_activation(activation).fn
+    return f(x @ w1 + b1), w2, b2
+
+
 def forward(x, params, activation: str = "relu") -> np.ndarray:
     """The output of a one-hidden-layer network, ``f(x @ w1 + b1) @ w2 + b2``.
 
@@ -58,17 +76,27 @@ def forward(x, params, activation: str = "relu") -> np.ndarray:
     -------
     numpy.ndarray of shape (N, C)
     """
-    x = as_float_array(x, "x")
-    if x.ndim == 1:
-        x = x[:, None]
-    w1, b1, w2, b2 = (np.asarray(p, dtype=np.float64) for p in params)
-    dims = check_shape(x, ("N", "D"), "x")
-    check_shape(w1, ("D", "H"), "w1", dims)
-    check_shape(b1, ("H",), "b1", dims)
-    check_shape(w2, ("H", "C"), "w2", dims)
-    check_shape(b2, ("C",), "b2", dims)
-    f = activations.get_activation(activation).fn
-    return f(x @ w1 + b1) @ w2 + b2
+    hidden, w2, b2 = _hidden(x, params, activation)
+    return hidden @ w2 + b2
+
+
+def unit_contributions(x, params, activation: str = "relu") -> np.ndarray:
+    """Each hidden unit's share of a one-output network's output, ``f(x @ w1 + b1) * w2.T``.
+
+    Row i sums to ``forward(x, params, activation)[i, 0] − b2[0]``.
+
+    Parameters
+    ----------
+    x, params, activation : as for `forward`, with one output (C = 1)
+
+    Returns
+    -------
+    numpy.ndarray of shape (N, H)
+    """
+    hidden, w2, _ = _hidden(x, params, activation)
+    if w2.shape[1] != 1:
+        raise ValueError(f"w2: expected shape (H, 1) (one output), got {w2.shape}")
+    return hidden * w2.T
 
 
 def relu_interpolant(x_grid, f_grid):
@@ -183,6 +211,63 @@ def units_needed(lipschitz, a, b, eps, kind: str = "relu", steepness=None) -> in
     if n > 1 and lipschitz * (b - a) * factor / (n - 1) <= eps:  # ceil of a rounded ratio
         n -= 1
     return int(n)
+
+
+def _best_slope(x, y) -> float:
+    """The α minimising ``max |y − α x|`` (x > 0): a convex function of α, golden section."""
+    if x.size == 0:
+        return 0.0
+    big = int(np.argmax(x))  # |y − αx| ≤ max|y| at the best α bounds α around y/x there
+    reach = float(np.abs(y).max()) / x[big]
+    lo, hi = y[big] / x[big] - reach, y[big] / x[big] + reach
+    ratio = (math.sqrt(5) - 1) / 2
+
+    def worst(a):
+        return float(np.abs(y - a * x).max())
+
+    c, d = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    fc, fd = worst(c), worst(d)
+    for _ in range(200):  # the bracket shrinks by 0.618 a step: far below float spacing
+        if fc <= fd:
+            hi, d, fd = d, c, fc
+            c = hi - ratio * (hi - lo)
+            fc = worst(c)
+        else:
+            lo, c, fc = c, d, fd
+            d = lo + ratio * (hi - lo)
+            fd = worst(d)
+    return (lo + hi) / 2
+
+
+def nobias_relu_fit(x, f_values):
+    """The one-hidden-layer ReLU network without biases closest to f in the sup norm.
+
+    Without hidden biases every unit is ``ReLU(w x)``, positively homogeneous, so any
+    width gives ``g(x) = α x`` for x ≥ 0 and ``β x`` for x < 0; without the output bias
+    too, g(0) = 0. Two units reach every such g: ``α ReLU(x) − β ReLU(−x)``. α and β
+    minimise the largest error on each side (on x², 3 − 2√2 ≈ 0.172 on [−1, 1]).
+
+    Parameters
+    ----------
+    x : array_like of shape (N,)
+        Where the error is measured (any order).
+    f_values : array_like of shape (N,)
+        The target there.
+
+    Returns
+    -------
+    w1 (1, 2), b1 (2,), w2 (2, 1), b2 (1,)
+        ``w1 = [[1, −1]]``, ``w2 = [[α], [−β]]``, biases 0.
+    """
+    x = as_float_array(x, "x").astype(np.float64).ravel()
+    f = as_float_array(f_values, "f_values").astype(np.float64).ravel()
+    if f.shape != x.shape or x.size == 0:
+        raise ValueError(f"f_values: expected {x.size} values (one per point), got {f.size}")
+    right, left = x > 0, x < 0
+    alpha = _best_slope(x[right], f[right])
+    beta = -_best_slope(-x[left], f[left])  # βx = (−β)(−x) with −x > 0
+    w2 = np.array([[alpha], [-beta]])
+    return np.array([[1.0, -1.0]]), np.zeros(2), w2, np.zeros(1)
 
 
 def sup_error(g_values, f_values) -> float:

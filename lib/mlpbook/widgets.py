@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import numbers
 
 import ipywidgets as widgets
@@ -29,7 +30,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from traitlets import TraitError
 
-from mlpbook import activations, data, plots
+from mlpbook import activations, approximation, data, plots
 from mlpbook._checks import as_float_array, check_positive_int, check_shape
 from mlpbook.perceptron import perceptron_predict, step
 
@@ -205,14 +206,16 @@ def perceptron_playground(gate: str = "xor") -> Explorer:
 def staircase_network(f, n: int, steepness: float = 10.0, low=-1.0, high=1.0, *, kind="sigmoid"):
     """Weights of a 1-D, one-hidden-layer network that approximates ``f`` on [low, high].
 
-    On the grid ``x_i = low + i h``, ``h = (high - low) / n``, i = 0..n:
+    The target sampled on the grid ``x_i = low + i h``, ``h = (high - low) / n``,
+    i = 0..n, handed to ``mlpbook.approximation`` (the constructions live there):
 
-    - ``kind="sigmoid"``: unit i (1..n) is a step of height ``f(x_i) - f(x_{i-1})``
-      centred halfway between ``x_{i-1}`` and ``x_i`` (halving the staircase's error),
-      ``σ(steepness (x - centre) / h)``: steepness is per grid cell, so it means the same
-      for every n. Large steepness gives a staircase; about 10 smooths its corners.
-    - ``kind="relu"``: the piecewise-linear interpolant of f through the grid, unit i
-      (0..n-1) a ReLU hinge at ``x_i`` adding the change of slope there.
+    - ``kind="sigmoid"``: `~mlpbook.approximation.sigmoid_staircase`, unit i (1..n) a
+      step of height ``f(x_i) - f(x_{i-1})`` centred halfway between ``x_{i-1}`` and
+      ``x_i``, ``σ(steepness (x - centre) / h)``: steepness is per grid cell, so it means
+      the same for every n. Large steepness gives a staircase; about 10 smooths its corners.
+    - ``kind="relu"``: `~mlpbook.approximation.relu_interpolant`, the piecewise-linear
+      interpolant of f through the grid, unit i (0..n-1) a ReLU hinge at ``x_i`` adding
+      the change of slope there.
 
     Parameters
     ----------
@@ -239,16 +242,9 @@ def staircase_network(f, n: int, steepness: float = 10.0, low=-1.0, high=1.0, *,
         raise ValueError(f"expected low < high, got low={low!r}, high={high!r}")
     grid = np.linspace(low, high, n + 1)
     fg = np.asarray(f(grid), dtype=np.float64).reshape(n + 1)
-    h = (high - low) / n
     if kind == "sigmoid":
-        w1 = np.full((1, n), steepness / h)
-        b1 = -w1[0] * (grid[:-1] + grid[1:]) / 2
-        w2 = np.diff(fg)[:, None]
-    else:
-        w1, b1 = np.ones((1, n)), -grid[:-1]
-        slopes = np.diff(fg) / h
-        w2 = np.diff(slopes, prepend=0.0)[:, None]
-    return w1, b1, w2, fg[:1].copy()
+        return approximation.sigmoid_staircase(grid, fg, steepness)
+    return approximation.relu_interpolant(grid, fg)
 
 
 def one_hidden_layer(x, params, *, kind="sigmoid"):
@@ -264,47 +260,104 @@ def one_hidden_layer(x, params, *, kind="sigmoid"):
     -------
     out : numpy.ndarray of shape (N, 1)
     components : numpy.ndarray of shape (N, H)
-        ``act(x @ w1 + b1) * w2.T``; ``out = components.sum(axis=1) + b2``.
+        ``act(x @ w1 + b1) * w2.T`` (`mlpbook.approximation.unit_contributions`);
+        ``out = components.sum(axis=1) + b2``.
     """
     x = as_float_array(x, "x")
     check_shape(x, ("N", 1), "x")
-    w1, b1, w2, b2 = params
-    act = activations.get_activation(kind).fn
-    components = act(x @ w1 + b1) * w2.T
-    return components.sum(axis=1, keepdims=True) + b2, components
+    components = approximation.unit_contributions(x, params, kind)
+    return components.sum(axis=1, keepdims=True) + np.asarray(params[3]), components
+
+
+# The approximation explorer's targets on [-1, 1]: label, Lipschitz constant K (inf: a jump).
+_TARGETS = {
+    "sine": ("sin(πx)", math.pi),
+    "cubic": ("x³ − x", 2.0),
+    "abs": ("|x|", 1.0),
+    "square": ("x²", 2.0),
+    "step": ("step", math.inf),
+}
+
+
+def _explorer_target(name: str):
+    if isinstance(name, str) and name.lower() == "square":
+        return np.square
+    return data.target_function(name)  # a ValueError with the valid names otherwise
 
 
 def approximation_explorer(target: str = "sine") -> Explorer:
     """Universal approximation by hand: n steep sigmoids (or ReLU hinges) fit a target.
 
-    Sliders for the number of hidden units n (1..50) and the steepness; the title shows
-    the largest error on [-1, 1]. The weights come from ``staircase_network``.
+    Sliders for the number of hidden units n (1..50) and the steepness s per cell. The
+    weights come from `mlpbook.approximation` (``sigmoid_staircase``,
+    ``relu_interpolant``); the grey band is the target ± the chapter's bound on the sup
+    error, ``K·h/2`` (ReLU) or ``K·h·(½ + 2 ln 2/s)`` (sigmoid), h = 2/n, and the title
+    gives the largest error on [-1, 1] next to that bound (none for the step: a jump has
+    no Lipschitz constant K).
+
+    The "no biases" box shows the best network without hidden and output biases
+    (``nobias_relu_fit``): two slopes through 0, the same for every n ≥ 2, so n, the
+    kind and the steepness are disabled; on x² it stays 3 − 2√2 ≈ 0.172 off.
+
+    Parameters
+    ----------
+    target : str
+        "sine", "cubic", "abs", "square" (x²) or "step".
     """
-    data.target_function(target)  # fail now, with the list of valid names
+    _explorer_target(target)  # fail now, with the list of valid names
     controls = {
         "target": widgets.Dropdown(
-            options=data.TARGET_FUNCTIONS, value=target.lower(), description="target"
+            options=[(label, name) for name, (label, _) in _TARGETS.items()],
+            value=target.lower(),
+            description="target",
         ),
         "kind": widgets.ToggleButtons(options=("sigmoid", "relu"), description="units"),
-        "n": widgets.IntSlider(10, min=1, max=50, description="hidden units n", style=_STYLE),
+        "n": widgets.IntSlider(8, min=1, max=50, description="hidden units n", style=_STYLE),
         "steepness": widgets.FloatLogSlider(
-            10.0, base=10, min=0, max=3, description="steepness", style=_STYLE
+            10.0, base=10, min=0, max=3, description="steepness s", style=_STYLE
         ),
+        "no_bias": widgets.Checkbox(False, description="no biases"),
     }
     for name in ("n", "steepness"):
         controls[name].continuous_update = False  # redraw when released, not on every tick
 
-    def draw(fig, target, kind, n, steepness):
-        controls["steepness"].disabled = kind == "relu"
-        f = data.target_function(target)
-        x = np.linspace(-1.0, 1.0, 801)[:, None]
-        params = staircase_network(f, n, steepness, kind=kind)
-        out, components = one_hidden_layer(x, params, kind=kind)
-        error = np.abs(out - f(x)).max()
-        ax = plots.plot_function_fit(x, f(x), out, ax=fig.add_subplot(), components=components)
-        ax.set_title(f"{n} {kind} units: max error {error:.3f}")
+    def draw(fig, target, kind, n, steepness, no_bias):
+        for name in ("kind", "n"):
+            controls[name].disabled = no_bias
+        controls["steepness"].disabled = no_bias or kind == "relu"
+        f = _explorer_target(target)
+        x = np.linspace(-1.0, 1.0, 801)
+        ax = fig.add_subplot()
+        if no_bias:
+            params, act = approximation.nobias_relu_fit(x, f(x)), "relu"
+        else:
+            grid = np.linspace(-1.0, 1.0, n + 1)
+            if kind == "relu":
+                params = approximation.relu_interpolant(grid, f(grid))
+            else:
+                params = approximation.sigmoid_staircase(grid, f(grid), steepness)
+            act = kind
+        out = approximation.forward(x, params, act)[:, 0]
+        components = approximation.unit_contributions(x, params, act)
+        error = approximation.sup_error(out, f(x))
+        lipschitz, h = _TARGETS[target][1], 2.0 / n
+        if no_bias:
+            title = f"no biases, any n ≥ 2: max error {error:.3f}"
+        elif math.isinf(lipschitz):
+            title = f"{n} {kind} units: max error {error:.3f} (a jump: no bound)"
+        else:
+            if kind == "relu":
+                bound = approximation.relu_bound(lipschitz, h)
+            else:
+                bound = approximation.staircase_bound(lipschitz, h, steepness)
+            ax.fill_between(x, f(x) - bound, f(x) + bound, color="0.85", label="f ± bound")
+            title = f"{n} {kind} units: max error {error:.3f}, bound {bound:.3f}"
+        plots.plot_function_fit(x, f(x), out, ax=ax, components=components)
+        ax.set_title(title)
 
-    web_values = {"n": (1, 2, 5, 10, 20, 50), "steepness": (1.0, 10.0, 100.0)}
+    # On the web: doubling n halves the bound; 5 x (5 x 3 + 5) frames with biases, and
+    # one per target without (the same for every n, kind and steepness): 110 in all.
+    web_values = {"n": (2, 4, 8, 16, 32), "steepness": (1.0, 10.0, 100.0)}
     return Explorer(controls, draw, figsize=(6.5, 4.0), web_values=web_values)
 
 
@@ -339,4 +392,10 @@ def saturation_explorer(name: str = "sigmoid", *, n: int = 20_000, seed: int = 0
         axes = [fig.add_subplot(1, 3, i) for i in (1, 2, 3)]
         plots.plot_saturation(mean + spread * base, activation, axes=axes)
 
-    return Explorer(controls, draw, figsize=(8.0, 2.8))
+    # On the web, 18 frames: saturation at mean 4 (sigmoid) or spread 4 (tanh), ReLU half off.
+    web_values = {
+        "activation": ("sigmoid", "tanh", "relu"),
+        "mean": (0.0, 2.0, 4.0),
+        "spread": (1.0, 4.0),
+    }
+    return Explorer(controls, draw, figsize=(8.0, 2.8), web_values=web_values)

@@ -8,7 +8,8 @@ score 0 in those parts. A variant replaces one or more answer cells (``cells``: 
 source) with a correct answer written differently and must score full marks.
 
 Each part's answer cell defines several functions: a mutant is the right cell with one
-function replaced (`_cell`), so it loses its points through that function alone.
+function replaced (`_cell`), so it loses its points through that function alone. The right
+cells call no function of another part, so that a mutant of one part costs no other.
 """
 
 SIG, RELU, SOFTPLUS, LEARN, DEAD = (
@@ -94,7 +95,8 @@ def softplus(x):
 """,
     "softplus_grad": """
 def softplus_grad(x):
-    return sigmoid(x)
+    x = np.asarray(x)
+    return np.exp(np.minimum(x, 0)) / (1 + np.exp(-np.abs(x)))
 """,
 }
 P4 = {
