@@ -651,7 +651,14 @@ def reset_checker() -> None:
         del names[name]
     names.update(_snapshot["builtins"])
     warnings.filters[:] = _snapshot["warnings"]
-    warnings._filters_mutated()  # forget the warnings already shown ("default", "once")
+    forget = getattr(warnings, "_filters_mutated", None)  # forget the warnings already shown
+    if forget is not None:  # ("default", "once"): every module's registry goes stale
+        forget()
+    else:
+        for module in list(sys.modules.values()):
+            registry = getattr(module, "__warningregistry__", None)
+            if isinstance(registry, dict):
+                registry.clear()
     np.seterr(**_snapshot["np_err"])
     np.set_printoptions(**_snapshot["np_print"])
     np.random.set_state(_snapshot["np_random"])  # noqa: NPY002

@@ -311,7 +311,7 @@ def approximation_explorer(target: str = "sine") -> Explorer:
             value=target.lower(),
             description="target",
         ),
-        "kind": widgets.ToggleButtons(options=("sigmoid", "relu"), description="units"),
+        "kind": widgets.Dropdown(options=("sigmoid", "relu"), description="units"),
         "n": widgets.IntSlider(8, min=1, max=50, description="hidden units n", style=_STYLE),
         "steepness": widgets.FloatLogSlider(
             10.0, base=10, min=0, max=3, description="steepness s", style=_STYLE
