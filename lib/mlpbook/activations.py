@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -326,36 +326,74 @@ class Activation:
         return np.abs(x[..., None] - np.asarray(self.kinks, dtype=x.dtype)).min(axis=-1)
 
 
-_ALIASES = {"logistic": "sigmoid", "hard_logistic": "hard_sigmoid"}
-_DEFAULTS = {"leaky_relu": {"r": 0.01}, "elu": {"alpha": 1.0}}
+@dataclass(frozen=True)
+class _Param:
+    """A parameter of an activation: its default, its LaTeX symbol, whether it must be >= 0."""
+
+    default: float
+    tex: str
+    nonneg: bool = False
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """The one declaration of an elementwise activation (see `Activation` for the fields).
+
+    ``output_range`` is a function of the parameters for a parametrised activation.
+    """
+
+    fn: Callable
+    grad: Callable
+    kinks: tuple[float, ...]
+    formula: str
+    derivative_formula: str
+    output_range: tuple[float, float] | Callable[..., tuple[float, float]]
+    params: dict[str, _Param] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+
 _CASES = r"\begin{cases} %s & %s \\ %s & \text{otherwise} \end{cases}"
-# name: (fn, grad, kinks, formula, derivative formula, output range)
-_TABLE = {
-    "sigmoid": (sigmoid, sigmoid_grad, (), r"\sigma(x) = \frac{1}{1+e^{-x}}",
-                r"\sigma'(x) = \sigma(x)\,(1-\sigma(x))", (0.0, 1.0)),
-    "tanh": (tanh, tanh_grad, (), r"\tanh(x) = \frac{e^{x}-e^{-x}}{e^{x}+e^{-x}}",
-             r"\tanh'(x) = 1-\tanh^2(x)", (-1.0, 1.0)),
-    "hard_sigmoid": (hard_sigmoid, hard_sigmoid_grad, (-2.0, 2.0),
-                     r"h(x) = \max\left(0, \min\left(1, \frac{x}{4}+\frac{1}{2}\right)\right)",
-                     "h'(x) = " + _CASES % (r"\frac{1}{4}", "|x| < 2", "0"), (0.0, 1.0)),
-    "hard_tanh": (hard_tanh, hard_tanh_grad, (-1.0, 1.0),
-                  r"\operatorname{hardtanh}(x) = \max(-1, \min(1, x))",
-                  r"\operatorname{hardtanh}'(x) = " + _CASES % ("1", "|x| < 1", "0"), (-1.0, 1.0)),
-    "relu": (relu, relu_grad, (0.0,), r"\operatorname{ReLU}(x) = \max(0, x)",
-             r"\operatorname{ReLU}'(x) = " + _CASES % ("1", "x > 0", "0"), (0.0, np.inf)),
-    "leaky_relu": (leaky_relu, leaky_relu_grad, (0.0,),
-                   r"\operatorname{LReLU}(x) = \max(0, x) + r\min(0, x)",
-                   r"\operatorname{LReLU}'(x) = " + _CASES % ("1", "x > 0", "r"), None),
-    "elu": (elu, elu_grad, (0.0,),
-            r"\operatorname{ELU}(x) = " + _CASES % ("x", "x > 0", r"\alpha(e^{x}-1)"),
-            r"\operatorname{ELU}'(x) = " + _CASES % ("1", "x > 0", r"\alpha e^{x}"), None),
-    "softplus": (softplus, softplus_grad, (), r"\operatorname{softplus}(x) = \log(1+e^{x})",
-                 r"\operatorname{softplus}'(x) = \sigma(x)", (0.0, np.inf)),
-    "step": (step, step_grad, (0.0,), r"H(x) = " + _CASES % ("1", r"x \ge 0", "0"),
-             r"H'(x) = 0 \quad (x \ne 0)", (0.0, 1.0)),
+_SPECS = {
+    "sigmoid": _Spec(sigmoid, sigmoid_grad, (), r"\sigma(x) = \frac{1}{1+e^{-x}}",
+                     r"\sigma'(x) = \sigma(x)\,(1-\sigma(x))", (0.0, 1.0), aliases=("logistic",)),
+    "tanh": _Spec(tanh, tanh_grad, (), r"\tanh(x) = \frac{e^{x}-e^{-x}}{e^{x}+e^{-x}}",
+                  r"\tanh'(x) = 1-\tanh^2(x)", (-1.0, 1.0)),
+    "hard_sigmoid": _Spec(hard_sigmoid, hard_sigmoid_grad, (-2.0, 2.0),
+                          r"h(x) = \max\left(0, \min\left(1, \frac{x}{4}+\frac{1}{2}\right)\right)",
+                          "h'(x) = " + _CASES % (r"\frac{1}{4}", "|x| < 2", "0"), (0.0, 1.0),
+                          aliases=("hard_logistic",)),
+    "hard_tanh": _Spec(hard_tanh, hard_tanh_grad, (-1.0, 1.0),
+                       r"\operatorname{hardtanh}(x) = \max(-1, \min(1, x))",
+                       r"\operatorname{hardtanh}'(x) = " + _CASES % ("1", "|x| < 1", "0"),
+                       (-1.0, 1.0)),
+    "relu": _Spec(relu, relu_grad, (0.0,), r"\operatorname{ReLU}(x) = \max(0, x)",
+                  r"\operatorname{ReLU}'(x) = " + _CASES % ("1", "x > 0", "0"), (0.0, np.inf)),
+    "leaky_relu": _Spec(leaky_relu, leaky_relu_grad, (0.0,),
+                        r"\operatorname{LReLU}(x) = \max(0, x) + r\min(0, x)",
+                        r"\operatorname{LReLU}'(x) = " + _CASES % ("1", "x > 0", "r"),
+                        lambda r: (-np.inf if r > 0 else 0.0, np.inf),
+                        params={"r": _Param(0.01, "r")}),
+    "elu": _Spec(elu, elu_grad, (0.0,),
+                 r"\operatorname{ELU}(x) = " + _CASES % ("x", "x > 0", r"\alpha(e^{x}-1)"),
+                 r"\operatorname{ELU}'(x) = " + _CASES % ("1", "x > 0", r"\alpha e^{x}"),
+                 lambda alpha: (0.0 - alpha, np.inf),
+                 params={"alpha": _Param(1.0, r"\alpha", nonneg=True)}),
+    "softplus": _Spec(softplus, softplus_grad, (), r"\operatorname{softplus}(x) = \log(1+e^{x})",
+                      r"\operatorname{softplus}'(x) = \sigma(x)", (0.0, np.inf)),
+    "step": _Spec(step, step_grad, (0.0,), r"H(x) = " + _CASES % ("1", r"x \ge 0", "0"),
+                  r"H'(x) = 0 \quad (x \ne 0)", (0.0, 1.0)),
 }  # fmt: skip
-_TEX = {"r": "r", "alpha": r"\alpha"}
-ACTIVATIONS: tuple[str, ...] = tuple(_TABLE)
+ACTIVATIONS: tuple[str, ...] = tuple(_SPECS)
+_ALIASES = {alias: name for name, spec in _SPECS.items() for alias in spec.aliases}
+
+
+def activation_params(name: str) -> dict[str, float]:
+    """The parameters an activation (or alias) takes, with their defaults; {} for none."""
+    key = _ALIASES.get(name, name) if isinstance(name, str) else None
+    if key not in _SPECS:
+        valid = ", ".join(ACTIVATIONS + tuple(_ALIASES))
+        raise ValueError(f"unknown activation {name!r}; expected one of: {valid}")
+    return {k: p.default for k, p in _SPECS[key].params.items()}
 
 
 def get_activation(name: str, **params) -> Activation:
@@ -380,23 +418,22 @@ def get_activation(name: str, **params) -> Activation:
         For an unknown name (the message lists the valid ones) or a bad parameter value;
         ``TypeError`` for a parameter the activation does not take.
     """
-    key = _ALIASES.get(name, name) if isinstance(name, str) else None
-    if key not in _TABLE:
-        valid = ", ".join(ACTIVATIONS + tuple(_ALIASES))
-        raise ValueError(f"unknown activation {name!r}; expected one of: {valid}")
-    defaults = _DEFAULTS.get(key, {})
+    defaults = activation_params(name)
+    key = _ALIASES.get(name, name)
+    spec = _SPECS[key]
     unexpected = sorted(set(params) - set(defaults))
     if unexpected:
         takes = f"takes only {', '.join(defaults)}" if defaults else "takes no parameters"
         raise TypeError(f"activation {key!r} {takes}; got {', '.join(unexpected)}")
-    bound = {k: _param(params.get(k, v), k, nonneg=k == "alpha") for k, v in defaults.items()}
-    fn, grad, kinks, formula, dformula, out_range = _TABLE[key]
+    bound = {
+        k: _param(params.get(k, p.default), k, nonneg=p.nonneg) for k, p in spec.params.items()
+    }
+    fn, grad, formula, dformula = spec.fn, spec.grad, spec.formula, spec.derivative_formula
+    out_range = spec.output_range
     if bound:
         fn, grad = partial(fn, **bound), partial(grad, **bound)
-        values = r",\quad " + ", ".join(f"{_TEX[k]} = {v:g}" for k, v in bound.items())
+        tex = {k: p.tex for k, p in spec.params.items()}
+        values = r",\quad " + ", ".join(f"{tex[k]} = {v:g}" for k, v in bound.items())
         formula, dformula = formula + values, dformula + values
-    if key == "leaky_relu":
-        out_range = (-np.inf if bound["r"] > 0 else 0.0, np.inf)
-    elif key == "elu":
-        out_range = (0.0 - bound["alpha"], np.inf)
-    return Activation(key, fn, grad, kinks, formula, dformula, out_range)
+        out_range = out_range(**bound)
+    return Activation(key, fn, grad, spec.kinks, formula, dformula, out_range)

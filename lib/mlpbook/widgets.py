@@ -34,7 +34,12 @@ from mlpbook import activations, approximation, data, plots
 from mlpbook._checks import as_float_array, check_positive_int, check_shape
 from mlpbook.perceptron import perceptron_predict, step
 
-_PARAMS = {"leaky_relu": "r", "elu": "alpha"}  # the one parameter each activation takes
+# the one parameter each activation takes, as declared in `activations`
+_PARAMS = {
+    name: next(iter(params))
+    for name in activations.ACTIVATIONS
+    if (params := activations.activation_params(name))
+}
 _STYLE = {"description_width": "initial"}
 
 

@@ -1039,3 +1039,654 @@ def active_fraction(z):
         },
     },
 ]
+
+VARIANTS += [
+    {
+        "name": "piecewise-and-select",
+        "cells": {
+            SIG: """
+def sigmoid(x):
+    x = np.asarray(x)
+    return np.piecewise(
+        x, [x >= 0], [lambda v: 1 / (1 + np.exp(-v)), lambda v: np.exp(v) / (1 + np.exp(v))]
+    )
+
+
+def sigmoid_grad(x):
+    return sigmoid(x) * sigmoid(-np.asarray(x))  # sigma(-x) = 1 - sigma(x), without cancelling
+
+
+def tanh_via_sigmoid(x):
+    x = np.asarray(x)
+    a = 2 * sigmoid(2 * np.abs(x)) - 1  # tanh is odd
+    return np.select([x < 0], [-a], a)
+
+
+def tanh_grad(x):
+    t = tanh_via_sigmoid(x)
+    return (1 - t) * (1 + t)
+""",
+            RELU: """
+def relu(x):
+    x = np.asarray(x)
+    return np.select([x > 0], [x], 0)
+
+
+def relu_grad(x):
+    return np.select([np.asarray(x) >= 0], [1.0], 0.0)  # relu'(0) = 1: a subgradient
+
+
+def leaky_relu(x, r=0.01):
+    x = np.asarray(x)
+    return np.select([x > 0, x <= 0], [x, r * x])
+
+
+def leaky_relu_grad(x, r=0.01):
+    x = np.asarray(x)
+    return np.select([x > 0, x < 0], [1.0, r], 1.0)
+
+
+def elu(x, alpha=1.0):
+    x = np.asarray(x)
+    return np.select([x > 0], [x], alpha * np.expm1(np.minimum(x, 0)))
+
+
+def elu_grad(x, alpha=1.0):
+    x = np.asarray(x)
+    return np.select([x > 0], [1.0], alpha * np.exp(np.minimum(x, 0)))  # alpha at 0
+
+
+def hard_sigmoid(x):
+    x = np.asarray(x)
+    return np.select([x <= -2, x >= 2], [0.0, 1.0], 0.25 * x + 0.5)
+
+
+def hard_sigmoid_grad(x):
+    return np.select([np.abs(x) <= 2], [0.25], 0.0)  # 1/4 at the kinks
+
+
+def hard_tanh(x):
+    x = np.asarray(x)
+    return np.select([x < -1, x > 1], [-1.0, 1.0], x)
+
+
+def hard_tanh_grad(x):
+    return np.select([np.abs(x) <= 1], [1.0], 0.0)
+""",
+            SOFTPLUS: """
+def softplus(x):
+    x = np.asarray(x)
+    return np.piecewise(
+        x, [x > 0], [lambda v: v + np.log1p(np.exp(-v)), lambda v: np.log1p(np.exp(v))]
+    )
+
+
+def softplus_grad(x):
+    x = np.asarray(x)
+    return np.exp(x - softplus(x))  # sigma(x) = exp(x - softplus(x)), an exponent <= 0
+""",
+            LEARN: """
+def prelu_backward(dout, x, r):
+    dout, x, r = np.asarray(dout), np.asarray(x), np.asarray(r)
+    negative = x < 0
+    dx = np.select([negative], [dout * r], dout)
+    dr = np.select([negative], [dout * x], 0).sum(axis=0)
+    return dx, dr
+
+
+def maxout_forward(x, w, b):
+    x, w, b = np.asarray(x), np.asarray(w), np.asarray(b)
+    z = np.stack([x @ w[:, :, j] + b[:, j] for j in range(w.shape[2])], axis=2)
+    k = z.shape[2]
+    last = k - 1 - z[:, :, ::-1].argmax(axis=2)  # ties go to the last piece
+    return z.max(axis=2), {"x": x, "w": w, "winner": last}
+
+
+def maxout_backward(dout, cache):
+    x, w, winner = cache["x"], cache["w"], cache["winner"]
+    dz = np.asarray(dout)[:, :, None] * np.eye(w.shape[2])[winner]
+    dx = sum(dz[:, :, j] @ w[:, :, j].T for j in range(w.shape[2]))
+    dw = np.stack([x.T @ dz[:, :, j] for j in range(w.shape[2])], axis=2)
+    return dx, dw, dz.sum(axis=0)
+""",
+            DEAD: """
+def dead_units(z):
+    return np.max(np.asarray(z), axis=0) <= 0
+
+
+def active_fraction(z):
+    z = np.asarray(z)
+    return np.sum(z > 0) / z.size
+""",
+        },
+    },
+    {
+        "name": "nditer-and-math",
+        "cells": {
+            SIG: """
+import math
+
+
+def _map(f, x):
+    x = np.asarray(x, dtype=float)
+    out = np.empty_like(x)
+    for v, o in np.nditer([x, out], op_flags=[["readonly"], ["writeonly"]]):
+        o[...] = f(float(v))
+    return out
+
+
+def _sig(v):
+    e = math.exp(-abs(v))
+    return 1 / (1 + e) if v >= 0 else e / (1 + e)
+
+
+def sigmoid(x):
+    return _map(_sig, x)
+
+
+def sigmoid_grad(x):
+    def grad(v):
+        e = math.exp(-abs(v))
+        return e / (1 + e) ** 2
+
+    return _map(grad, x)
+
+
+def tanh_via_sigmoid(x):
+    return _map(lambda v: 2 * _sig(2 * v) - 1, x)
+
+
+def tanh_grad(x):
+    return _map(lambda v: 1 - v * v, tanh_via_sigmoid(x))
+""",
+            RELU: """
+import math
+
+
+def _map(f, x):
+    x = np.asarray(x, dtype=float)
+    out = np.empty_like(x)
+    for v, o in np.nditer([x, out], op_flags=[["readonly"], ["writeonly"]]):
+        o[...] = f(float(v))
+    return out
+
+
+def relu(x):
+    return _map(lambda v: max(v, 0.0), x)
+
+
+def relu_grad(x):
+    return _map(lambda v: 1.0 if v > 0 else (0.5 if v == 0 else 0.0), x)  # 1/2 at the kink
+
+
+def leaky_relu(x, r=0.01):
+    return _map(lambda v: v if v >= 0 else r * v, x)
+
+
+def leaky_relu_grad(x, r=0.01):
+    return _map(lambda v: 1.0 if v > 0 else r, x)
+
+
+def elu(x, alpha=1.0):
+    return _map(lambda v: v if v > 0 else alpha * math.expm1(v), x)
+
+
+def elu_grad(x, alpha=1.0):
+    return _map(lambda v: 1.0 if v > 0 else alpha * math.exp(v), x)
+
+
+def hard_sigmoid(x):
+    return _map(lambda v: 0.0 if v <= -2 else (1.0 if v >= 2 else v / 4 + 0.5), x)
+
+
+def hard_sigmoid_grad(x):
+    return _map(lambda v: 0.25 if abs(v) < 2 else (0.125 if abs(v) == 2 else 0.0), x)
+
+
+def hard_tanh(x):
+    return _map(lambda v: math.copysign(min(abs(v), 1.0), v), x)
+
+
+def hard_tanh_grad(x):
+    return _map(lambda v: float(abs(v) < 1), x)
+""",
+            SOFTPLUS: """
+import math
+
+
+def _map(f, x):
+    x = np.asarray(x, dtype=float)
+    out = np.empty_like(x)
+    for v, o in np.nditer([x, out], op_flags=[["readonly"], ["writeonly"]]):
+        o[...] = f(float(v))
+    return out
+
+
+def softplus(x):
+    return _map(lambda v: max(v, 0.0) + math.log1p(math.exp(-abs(v))), x)
+
+
+def softplus_grad(x):
+    def grad(v):
+        e = math.exp(-abs(v))
+        return (1.0 if v >= 0 else e) / (1 + e)
+
+    return _map(grad, x)
+""",
+            LEARN: """
+def prelu_backward(dout, x, r):
+    dout, x, r = (np.asarray(a, dtype=float) for a in (dout, x, r))
+    dx, dr = np.empty_like(x), np.zeros(x.shape[1])
+    for i, j in np.ndindex(*x.shape):
+        if x[i, j] >= 0:  # slope 1 at 0: a subgradient
+            dx[i, j] = dout[i, j]
+        else:
+            dx[i, j] = r[j] * dout[i, j]
+            dr[j] += dout[i, j] * x[i, j]
+    return dx, dr
+
+
+def maxout_forward(x, w, b):
+    x, w, b = np.asarray(x, dtype=float), np.asarray(w, dtype=float), np.asarray(b, dtype=float)
+    n, (d, h, k) = len(x), w.shape
+    out, winner = np.empty((n, h)), np.empty((n, h), dtype=int)
+    for i, u in np.ndindex(n, h):
+        best = None
+        for j in range(k):
+            z = float(x[i] @ w[:, u, j]) + b[u, j]
+            if best is None or z >= best:  # ties: the last piece wins
+                best, winner[i, u] = z, j
+        out[i, u] = best
+    return out, (x, w, winner)
+
+
+def maxout_backward(dout, cache):
+    x, w, winner = cache
+    dout = np.asarray(dout, dtype=float)
+    dx, dw, db = np.zeros_like(x), np.zeros_like(w), np.zeros(w.shape[1:])
+    for i, u in np.ndindex(*winner.shape):
+        j, g = winner[i, u], dout[i, u]
+        dx[i] += g * w[:, u, j]
+        dw[:, u, j] += g * x[i]
+        db[u, j] += g
+    return dx, dw, db
+""",
+            DEAD: """
+def dead_units(z):
+    z = np.asarray(z)
+    return np.array([max(z[:, j]) <= 0 for j in range(z.shape[1])])
+
+
+def active_fraction(z):
+    z = np.asarray(z)
+    return sum(1 for v in np.nditer(z) if v > 0) / z.size
+""",
+        },
+    },
+    {
+        "name": "mask-arithmetic-and-base-2",
+        "cells": {
+            SIG: """
+def sigmoid(x):
+    x = np.asarray(x)
+    return np.exp(-np.logaddexp(0, -x))  # 1 / (1 + e^-x) = exp(-log(1 + e^-x))
+
+
+def sigmoid_grad(x):
+    x = np.asarray(x)
+    return np.exp(-np.logaddexp(0, -x) - np.logaddexp(0, x))  # sigma(x) sigma(-x)
+
+
+def tanh_via_sigmoid(x):
+    x = np.asarray(x)
+    return sigmoid(2 * x) - sigmoid(-2 * x)  # = 2 sigma(2x) - 1
+
+
+def tanh_grad(x):
+    x = np.asarray(x)
+    return 4 * np.exp(-np.logaddexp(0, -2 * x) - np.logaddexp(0, 2 * x))
+""",
+            RELU: """
+def relu(x):
+    x = np.asarray(x)
+    return (x + np.abs(x)) / 2
+
+
+def relu_grad(x):
+    return (np.sign(x) + 1) / 2  # 1/2 at the kink
+
+
+def leaky_relu(x, r=0.01):
+    x = np.asarray(x)
+    return ((1 + r) * x + (1 - r) * np.abs(x)) / 2
+
+
+def leaky_relu_grad(x, r=0.01):
+    return (1 + r) / 2 + (1 - r) / 2 * np.sign(x)
+
+
+def elu(x, alpha=1.0):
+    x = np.asarray(x)
+    return np.maximum(x, 0) + alpha * np.expm1(np.minimum(x, 0))
+
+
+def elu_grad(x, alpha=1.0):
+    x = np.asarray(x)
+    return (x > 0) + (x <= 0) * alpha * np.exp(np.minimum(x, 0))
+
+
+def hard_sigmoid(x):
+    return np.clip(x, -2, 2) / 4 + 0.5
+
+
+def hard_sigmoid_grad(x):
+    return 0.25 * (np.abs(x) < 2)
+
+
+def hard_tanh(x):
+    x = np.asarray(x)
+    return (np.abs(x + 1) - np.abs(x - 1)) / 2
+
+
+def hard_tanh_grad(x):
+    x = np.asarray(x)
+    return (np.sign(x + 1) - np.sign(x - 1)) / 2  # 1/2 at the kinks
+""",
+            SOFTPLUS: """
+LN2 = np.log(2)
+
+
+def softplus(x):
+    return np.logaddexp2(0, np.asarray(x) / LN2) * LN2  # log2(1 + 2^(x / ln 2)) ln 2
+
+
+def softplus_grad(x):
+    return np.exp2(-np.logaddexp2(0, -np.asarray(x) / LN2))
+""",
+            LEARN: """
+def prelu_backward(dout, x, r):
+    dout, x, r = np.asarray(dout), np.asarray(x), np.asarray(r)
+    negative = x < 0
+    dx = dout * (~negative + negative * r)
+    dr = (dout * x * negative).sum(axis=0)
+    return [dx, dr]
+
+
+def maxout_forward(x, w, b):
+    x, w, b = np.asarray(x), np.asarray(w), np.asarray(b)
+    d, h, k = w.shape
+    z = (x @ w.reshape(d, h * k) + b.reshape(h * k)).reshape(len(x), h, k)
+    onehot = np.eye(k)[k - 1 - z[:, :, ::-1].argmax(axis=2)]  # ties: the last piece
+    return (z * onehot).sum(axis=2), (x, w, onehot)
+
+
+def maxout_backward(dout, cache):
+    x, w, onehot = cache
+    dz = np.asarray(dout)[:, :, None] * onehot
+    dx = np.tensordot(dz, w, axes=([1, 2], [1, 2]))
+    dw = np.tensordot(x, dz, axes=(0, 0))
+    return dx, dw, dz.sum(axis=0)
+""",
+            DEAD: """
+def dead_units(z):
+    return np.sum(np.asarray(z) > 0, axis=0) == 0
+
+
+def active_fraction(z):
+    return np.mean(np.heaviside(z, 0))
+""",
+        },
+    },
+    {
+        "name": "dtype-kept-heaviside-tensordot",
+        "cells": {
+            SIG: """
+def sigmoid(z):
+    z = np.asarray(z)
+    return np.exp(np.minimum(z, 0)) / (1 + np.exp(-np.abs(z)))  # both exponents <= 0
+
+
+def sigmoid_grad(z):
+    e = np.exp(-np.abs(np.asarray(z)))
+    return e / (1 + 2 * e + e * e)
+
+
+def tanh_via_sigmoid(z):
+    z = np.asarray(z)
+    two = z.dtype.type(2)
+    return two * sigmoid(two * z) - 1
+
+
+def tanh_grad(z):
+    return 1 - np.square(tanh_via_sigmoid(z))
+""",
+            RELU: """
+def relu(z):
+    z = np.asarray(z)
+    return np.maximum(z, z.dtype.type(0))
+
+
+def relu_grad(z):
+    z = np.asarray(z)
+    return np.heaviside(z, 0).astype(z.dtype)
+
+
+def leaky_relu(z, slope=0.01):
+    z = np.asarray(z)
+    return np.where(z > 0, z, z * z.dtype.type(slope))
+
+
+def leaky_relu_grad(z, slope=0.01):
+    z = np.asarray(z)
+    return np.heaviside(z, 1) * (1 - slope) + slope  # 1 at the kink
+
+
+def elu(z, a=1.0):
+    z = np.asarray(z)
+    return np.where(z > 0, z, a * np.expm1(np.fmin(z, 0))).astype(z.dtype)
+
+
+def elu_grad(z, a=1.0):
+    z = np.asarray(z)
+    return np.where(z > 0, 1, a * np.exp(np.fmin(z, 0))).astype(z.dtype)
+
+
+def hard_sigmoid(z):
+    return np.fmin(np.fmax(np.asarray(z) * 0.25 + 0.5, 0), 1)
+
+
+def hard_sigmoid_grad(z):
+    return np.heaviside(2 - np.abs(np.asarray(z)), 0) / 4
+
+
+def hard_tanh(z):
+    return np.fmax(-1, np.fmin(np.asarray(z), 1))
+
+
+def hard_tanh_grad(z):
+    return np.heaviside(1 - np.abs(np.asarray(z)), 1)  # 1 at the kinks
+""",
+            SOFTPLUS: """
+def softplus(z):
+    z = np.asarray(z)
+    return np.fmax(z, 0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def softplus_grad(z):
+    z = np.asarray(z)
+    e = np.exp(-np.abs(z))
+    return np.where(z < 0, e, 1) / (1 + e)
+""",
+            LEARN: """
+def prelu_backward(g, z, slopes):
+    g, z, slopes = np.asarray(g), np.asarray(z), np.asarray(slopes)
+    dz = g * np.where(z > 0, 1, slopes).astype(z.dtype)
+    dslopes = np.add.reduce(g * np.fmin(z, 0), axis=0)
+    return dz, dslopes
+
+
+def maxout_forward(x, w, b):
+    x, w, b = np.asarray(x), np.asarray(w), np.asarray(b)
+    z = np.tensordot(x, w, axes=(1, 0)) + b  # (N, H, k), in the inputs' dtype
+    return np.max(z, axis=-1), (x, w, z)
+
+
+def maxout_backward(g, cache):
+    x, w, z = cache
+    k = z.shape[-1]
+    mask = np.argmax(z, axis=-1)[..., None] == np.arange(k)
+    dz = np.asarray(g)[..., None] * mask
+    dx = np.tensordot(dz, w, axes=([1, 2], [1, 2]))
+    dw = np.tensordot(x, dz, axes=(0, 0))
+    return dx, dw, np.sum(dz, axis=0)
+""",
+            DEAD: """
+def dead_units(activity):
+    return np.logical_not(np.any(np.asarray(activity) > 0, axis=0))
+
+
+def active_fraction(activity):
+    a = np.asarray(activity)
+    return np.count_nonzero(a > 0) / np.prod(a.shape)
+""",
+        },
+    },
+    {
+        "name": "sigmoid-differences-and-per-piece-loops",
+        "cells": {
+            SIG: """
+def sigmoid(x):
+    x = np.asarray(x)
+    e = np.exp(-np.abs(x))
+    return np.where(x < 0, e, 1) / (1 + e)
+
+
+def sigmoid_grad(x):
+    s = sigmoid(x)
+    return s - s * s
+
+
+def tanh_via_sigmoid(x):
+    x = np.asarray(x)
+    return sigmoid(2 * x) - sigmoid(-2 * x)
+
+
+def tanh_grad(x):
+    return 1 - tanh_via_sigmoid(x) ** 2
+""",
+            SOFTPLUS: """
+def softplus(x):
+    x = np.asarray(x)
+    tail = np.log1p(np.exp(-np.abs(x)))
+    return np.where(x > 0, x + tail, tail)
+
+
+def softplus_grad(x):
+    return sigmoid(x)  # part 1's sigma
+""",
+            LEARN: """
+def prelu_backward(upstream, inputs, slope):
+    upstream, inputs, slope = np.asarray(upstream), np.asarray(inputs), np.asarray(slope)
+    factor = np.ones_like(upstream)
+    factor[inputs <= 0] = np.broadcast_to(slope, inputs.shape)[inputs <= 0]
+    dslope = np.zeros(inputs.shape[1])
+    for n in range(len(inputs)):
+        dslope += upstream[n] * np.minimum(inputs[n], 0)
+    return upstream * factor, dslope
+
+
+def maxout_forward(x, w, b):
+    x, w, b = np.asarray(x), np.asarray(w), np.asarray(b)
+    k = w.shape[2]
+    out = x @ w[:, :, 0] + b[:, 0]
+    winner = np.zeros(out.shape, dtype=int)
+    for j in range(1, k):
+        z = x @ w[:, :, j] + b[:, j]
+        better = z >= out  # ties: the later piece wins
+        out = np.where(better, z, out)
+        winner[better] = j
+    return out, (x, w, winner)
+
+
+def maxout_backward(dout, cache):
+    x, w, winner = cache
+    dout = np.asarray(dout)
+    dx, dw, db = np.zeros(x.shape), np.zeros(w.shape), np.zeros(w.shape[1:])
+    for j in range(w.shape[2]):
+        g = dout * (winner == j)  # (N, H): the examples on which piece j wins
+        dx += g @ w[:, :, j].T
+        dw[:, :, j] = x.T @ g
+        db[:, j] = g.sum(axis=0)
+    return dx, dw, db
+""",
+            DEAD: """
+def dead_units(z):
+    z = np.asarray(z)
+    return np.array([bool(np.all(column <= 0)) for column in z.T])
+
+
+def active_fraction(z):
+    z = np.asarray(z)
+    return float((z > 0).sum()) / (z.shape[0] * z.shape[1])
+""",
+        },
+    },
+    {
+        "name": "relu-family-other-subgradients",
+        "cells": {
+            RELU: """
+def relu(x):
+    return np.fmax(np.asarray(x), 0)
+
+
+def relu_grad(x):
+    return np.heaviside(x, 0.5)
+
+
+def leaky_relu(x, r=0.01):
+    x = np.asarray(x)
+    return np.where(x > 0, 1, r) * x
+
+
+def leaky_relu_grad(x, r=0.01):
+    return np.heaviside(x, 0.5) * (1 - r) + r  # (1 + r) / 2 at the kink
+
+
+def elu(x, alpha=1.0):
+    x = np.asarray(x)
+    out = x.astype(float)
+    neg = x <= 0
+    out[neg] = alpha * np.expm1(x[neg])  # the exponential only where x <= 0
+    return out
+
+
+def elu_grad(x, alpha=1.0):
+    x = np.asarray(x)
+    out = np.ones(x.shape)
+    neg = x < 0
+    out[neg] = alpha * np.exp(x[neg])
+    return out
+
+
+def hard_sigmoid(x):
+    return np.interp(x, [-2.0, 2.0], [0.0, 1.0])  # linear between the kinks, flat outside
+
+
+def hard_sigmoid_grad(x):
+    return 0.25 * np.heaviside(2 - np.abs(x), 0.25)  # 1/16 at the kinks, in [0, 1/4]
+
+
+def hard_tanh(x):
+    return np.interp(x, [-1.0, 1.0], [-1.0, 1.0])
+
+
+def hard_tanh_grad(x):
+    x = np.asarray(x, dtype=float)
+    out = np.zeros(x.shape)
+    out[np.abs(x) < 1] = 1.0
+    out[np.abs(x) == 1] = 0.25
+    return out
+""",
+        },
+    },
+]
