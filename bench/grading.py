@@ -15,8 +15,9 @@ executing cells (nbgrader: the sum over the executed notebooks of each cell's bu
 time, which nbclient records in the cell's ``execution`` metadata; the tool keeps no
 per-cell timing in its notebooks, so its own per-submission sum, saved with its results),
 and the overhead per submission, ``wall × workers / N − mean cell time per submission``
-(target < 0.3 s for the tool). Both must give the same scores in their gradebooks:
-otherwise it exits with 1.
+(target < 0.3 s for the tool), and the machine's load average (1 minute) before and after
+each run: the runs are one after the other, so a load that changes between them biases
+the ratio. Both must give the same scores in their gradebooks: otherwise it exits with 1.
 """
 
 from __future__ import annotations
@@ -43,7 +44,17 @@ TARGET_RATIO = 2.5
 TARGET_OVERHEAD = 0.3  # seconds per submission
 
 
-def timed_run(cmd: list, course: Path) -> tuple[float, str]:
+def load() -> str:
+    """The 1-minute load average now (``-`` where the system has none)."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except (AttributeError, OSError):
+        return "-"
+
+
+def timed_run(cmd: list, course: Path) -> tuple[float, str, str]:
+    """Run ``cmd`` in ``course``: its wall time, its output, the load before → after."""
+    before = load()
     start = time.perf_counter()
     done = subprocess.run(
         [str(c) for c in cmd],
@@ -53,11 +64,12 @@ def timed_run(cmd: list, course: Path) -> tuple[float, str]:
         text=True,
     )
     seconds = time.perf_counter() - start
+    loads = f"{before} → {load()}"
     if done.returncode != 0:
         sys.exit(
             f"{cmd[0]} failed (exit {done.returncode}):\n{(done.stdout + done.stderr)[-4000:]}"
         )
-    return seconds, done.stdout + done.stderr
+    return seconds, done.stdout + done.stderr, loads
 
 
 def cell_seconds(course: Path) -> dict[str, float]:
@@ -94,13 +106,13 @@ def tool_cell_seconds(course: Path) -> dict[str, float]:
     return {s: r.cell_seconds for s, r in latest.items() if r.cell_seconds}
 
 
-def row(name: str, wall: float, workers: int, cells: dict[str, float], n: int) -> float:
+def row(name: str, wall: float, workers: int, cells: dict[str, float], n: int, loads: str) -> float:
     """Print one contender's figures; return its overhead per submission (s)."""
     per_sub = sum(cells.values()) / len(cells) if cells else float("nan")
     overhead = wall * workers / n - per_sub
     print(
         f"{name:20}{wall:9.1f}{workers:9d}{sum(cells.values()):11.1f}{per_sub:11.3f}"
-        f"{overhead:14.3f}"
+        f"{overhead:14.3f}  {loads}"
     )
     return overhead
 
@@ -154,13 +166,14 @@ def main(argv=None) -> int:
         cores = os.cpu_count()
         print(f"class: {args.n} submissions of {ASSIGNMENT} (seed {args.seed}); {cores} cores")
         print(f"{'':20}{'wall (s)':>9}{'workers':>9}{'cells (s)':>11}", end="")
-        print(f"{'cells/sub':>11}{'overhead/sub':>14}")
-        plain_wall, _ = timed_run([kit.BIN / "nbgrader", "autograde", ASSIGNMENT, "--force"], plain)
-        row("nbgrader autograde", plain_wall, 1, cell_seconds(plain), args.n)
+        print(f"{'cells/sub':>11}{'overhead/sub':>14}  load before → after")
+        nbgrader = [kit.BIN / "nbgrader", "autograde", ASSIGNMENT, "--force"]
+        plain_wall, _, loads = timed_run(nbgrader, plain)
+        row("nbgrader autograde", plain_wall, 1, cell_seconds(plain), args.n, loads)
         tool_cmd = [kit.BIN / "course-grade", "grade", ASSIGNMENT, class_dir, "--course", tool]
-        tool_wall, tool_log = timed_run([*tool_cmd, "--no-progress"], tool)
+        tool_wall, tool_log, loads = timed_run([*tool_cmd, "--no-progress"], tool)
         tool_cells = cell_seconds(tool) or tool_cell_seconds(tool)
-        overhead = row("course-grade", tool_wall, default_workers(), tool_cells, args.n)
+        overhead = row("course-grade", tool_wall, default_workers(), tool_cells, args.n, loads)
 
         ratio = plain_wall / tool_wall
         print(

@@ -490,8 +490,11 @@ class KernelPool:
                     kernel = spare
                     break
             stale = [s for s in self._spares if s is not kernel and _key(s) not in self._recent]
-            stale += [k for k in self._kept if k is not kept and _key(k) not in self._recent]
-            stale += [k for k in self._kept if k is not kept and not k.alive()]
+            stale += [
+                k
+                for k in self._kept
+                if k is not kept and (_key(k) not in self._recent or not k.alive())
+            ]
             self._spares = [s for s in self._spares if s is not kernel and s not in stale]
             self._kept = [k for k in self._kept if k is not kept and k not in stale]
             if reuse:
