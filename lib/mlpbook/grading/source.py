@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import importlib
 import importlib.util
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -220,17 +222,25 @@ def _copy_key(node) -> tuple | None:
     return (doc, ast.dump(node.args), ast.dump(ast.Module(body=node.body, type_ignores=[])))
 
 
+@functools.lru_cache(maxsize=64)
+def _functions_in(module: str, origin: str, mtime_ns: int) -> tuple[tuple[tuple, str], ...]:
+    """The documented functions of one module's source file, parsed once per version."""
+    tree = ast.parse(Path(origin).read_text(encoding="utf-8"))
+    return tuple(
+        (key, f"{module}.{node.name}") for node in ast.walk(tree) if (key := _copy_key(node))
+    )
+
+
 def _library_functions(modules: Iterable[str]) -> dict[tuple, str]:
     """The documented functions (and methods) of the forbidden modules' sources."""
     out: dict[tuple, str] = {}
     for module in modules:
-        with contextlib.suppress(ImportError, ValueError, AttributeError, OSError, SyntaxError):
-            spec = importlib.util.find_spec(module)
-            tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
-            for node in ast.walk(tree):
-                key = _copy_key(node)
-                if key:
-                    out.setdefault(key, f"{module}.{node.name}")
+        with contextlib.suppress(
+            ImportError, ValueError, AttributeError, OSError, SyntaxError, TypeError
+        ):
+            origin = importlib.util.find_spec(module).origin
+            for key, name in _functions_in(module, origin, os.stat(origin).st_mtime_ns):
+                out.setdefault(key, name)
     return out
 
 
