@@ -22,6 +22,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -574,9 +575,21 @@ def running_in_group(pgid: int, wait: float) -> list[str]:
         time.sleep(0.2)
 
 
+def orphans() -> list[Path]:
+    """Kernel folders in the temporary folder whose grading process no longer runs."""
+    from gradetool import kernels
+
+    return [
+        f
+        for f in Path(tempfile.gettempdir()).glob("gradetool-*-*")
+        if (m := re.match(r"gradetool-(\d+)-", f.name)) and not kernels._running(int(m.group(1)))
+    ]
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_killed_run_resumes_to_the_same_grades(setup, cli_run, sig):
     course, subs = setup.fresh(f"killed-{sig.name}")
+    before = set(orphans())
     log = (course.parent / "log.txt").open("w")
     proc = subprocess.Popen(
         [str(CLI), *map(str, grade_args(course, subs))],
@@ -607,6 +620,9 @@ def test_killed_run_resumes_to_the_same_grades(setup, cli_run, sig):
     assert 3 <= len(partial) < len(setup.klass.students), "not interrupted halfway"
     rerun = grade_cli(setup, course, subs)
     assert rerun.returncode == 0, rerun.output[-4000:]
+    # a SIGKILLed run cannot remove its kernels' folders: the next run does
+    left = [f for f in orphans() if f not in before]
+    assert not left, f"the killed run's kernel folders outlived the next run: {left}"
     assert rerun.scores == cli_run.scores, report(
         f"{s}: {rerun.scores.get(s)}, uninterrupted {cli_run.scores.get(s)}"
         for s in setup.klass.students

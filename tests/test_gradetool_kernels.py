@@ -114,3 +114,40 @@ def test_a_kernel_that_fails_to_start_says_why(monkeypatch):
         assert "'nope.Kernel' could not be imported" in str(exc.value)
     finally:
         kernel.close()
+
+
+def test_the_folders_of_a_killed_grading_process_are_swept_and_no_others(tmp_path):
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    dead = int(gone.stdout)
+    folders = {
+        "dead": tmp_path / f"gradetool-{dead}-abc",  # its process was SIGKILLed
+        "mine": tmp_path / f"gradetool-{os.getpid()}-abc",  # this process's own kernel
+        "live": tmp_path / "gradetool-1-abc",  # a running process (init)
+        "probe": tmp_path / "gradetool-probe-abc",  # not a kernel's folder
+        "other": tmp_path / "unrelated-123-abc",
+    }
+    for folder in folders.values():
+        (folder / "work").mkdir(parents=True)
+        (folder / "kernel.json").write_text("{}")
+    if not kernels._running(dead):  # the pid of the finished process was not reused
+        assert kernels.sweep_orphans(tmp_path) == [folders["dead"]]
+        assert not folders["dead"].exists()
+    assert all(f.exists() for name, f in folders.items() if name != "dead")
+    assert kernels.sweep_orphans(tmp_path) == []
+
+
+def test_a_kernels_folder_names_its_grading_process():
+    kernel = kernels.Kernel()
+    try:
+        assert kernel.root.name.startswith(f"gradetool-{os.getpid()}-")
+    finally:
+        kernel.close()
+    assert not kernel.root.exists()

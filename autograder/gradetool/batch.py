@@ -331,7 +331,10 @@ def _autograde(
     progress,
     feedback: bool,
 ) -> BatchResult:
+    from .kernels import sweep_orphans
+
     start = time.perf_counter()
+    sweep_orphans()  # the kernel folders of a run that was killed outright (SIGKILL)
     spec = ctx.assignment
     subs = collecting.scan(ctx.course.submitted_dir, spec.name, spec.notebook, students)
     batch = BatchResult(spec.name)
@@ -375,6 +378,7 @@ def _autograde(
                 bar.close()
     finally:
         pool.close()
+        sweep_orphans()  # again: a killed run's last processes may have been exiting at start
     return _sorted(batch, start)
 
 

@@ -25,6 +25,7 @@ import base64
 import contextlib
 import functools
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -125,7 +126,7 @@ class Kernel:
         self.warm = tuple(warm)  # modules it imports while it boots
         self.uses = 0  # submissions it served (a kept checker; a student's kernel serves one)
         self.resetting: str | None = None  # the id of its reset request, until it finished
-        self.root = Path(tempfile.mkdtemp(prefix="gradetool-"))
+        self.root = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
         self.cwd = self.root / "work"
         self.host_cwd: Path | None = None
         self.kc = None
@@ -615,6 +616,46 @@ def _warm_args(modules: tuple[str, ...]) -> list[str]:
         return []
     code = f"exec({'import ' + ', '.join(modules)!r}, {{}})"
     return [f"--IPKernelApp.exec_lines={code}"]
+
+
+FOLDER_PREFIX = "gradetool-"  # a kernel's folder: gradetool-<pid of the grading process>-…
+_ORPHAN = re.compile(rf"^{FOLDER_PREFIX}(\d+)-")
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def sweep_orphans(tmp: Path | None = None) -> list[Path]:
+    """Remove the kernel folders that a grading process killed outright left behind.
+
+    A process that is SIGKILLed (or loses its machine) cannot remove its kernels'
+    folders; the next grading process removes them: the folders of this user named
+    ``gradetool-<pid>-…`` whose process no longer runs. A folder of a running process,
+    or of another user, is never touched. Returns the folders removed.
+    """
+    removed = []
+    root = Path(tmp) if tmp is not None else Path(tempfile.gettempdir())
+    with contextlib.suppress(OSError):
+        for folder in root.iterdir():
+            match = _ORPHAN.match(folder.name)
+            if not match or int(match.group(1)) == os.getpid() or _running(int(match.group(1))):
+                continue
+            with contextlib.suppress(OSError):
+                # ours: the folder, or the stderr.log we create in it (a sandbox hands the
+                # folder itself to the kernel's user)
+                owners = {p.lstat().st_uid for p in (folder, folder / "stderr.log") if p.exists()}
+                if folder.is_symlink() or os.getuid() not in owners:
+                    continue
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+    return removed
 
 
 _local = threading.local()
