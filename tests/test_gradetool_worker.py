@@ -43,7 +43,7 @@ def test_the_task_and_its_function_are_picklable():
 
 def test_solution_and_blank():
     out = grade(solved(SOURCE))
-    assert (out["status"], out["score"], out["max_score"]) == (GRADED, 4.0, 4.0)
+    assert (out["status"], out["score"], out["max_score"]) == (GRADED, 4.0, 4.0), out["reason"]
     assert out["reason"] == "3 of 3 tests passed" and out["repairs"] == []
     assert out["cell_seconds"] <= out["seconds"]
     json.dumps(out)  # plain data
