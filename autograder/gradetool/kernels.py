@@ -666,7 +666,7 @@ _live: set[Kernel] = set()  # every kernel of this process not closed yet
 def local_pool() -> KernelPool:
     """This thread's pool (worker processes and Dask worker threads each have one)."""
     pool = getattr(_local, "pool", None)
-    if pool is None:
+    if pool is None or pool not in _pools:  # none yet, or closed by close_all: a new one
         if not _pools and not _live:
             atexit.register(close_all)  # once per process: no kernel outlives it
         pool = _local.pool = KernelPool()
