@@ -1,7 +1,7 @@
 # Two commands for a fresh machine (see README.md):
 #   make        set everything up (.venv, web assets, Chromium) and build the book
 #   make test   lint, format-check, build the book from scratch and run every test
-# Other targets: book, student, kits, bench, bench-grading, demo, constraints, clean.
+# Other targets: book, student, kits, bench, bench-pages, bench-grading, demo, constraints, clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 # CI builds from scratch; locally `make book` reuses the execution cache.
 BOOK_FLAGS ?=
 
-.PHONY: all setup demo book student kits test lint bench bench-grading constraints clean
+.PHONY: all setup demo book student kits test lint bench bench-pages bench-grading constraints clean
 
 all: book
 
@@ -63,6 +63,9 @@ bench: $(BENCH_VENV)/.installed-stamp
 	$(BENCH_VENV)/bin/python bench/train_step.py
 
 # course-grade against sequential `nbgrader autograde` on a generated class of 60.
+bench-pages: setup
+	$(BIN)/python bench/pages.py
+
 bench-grading: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/grading.py
 
