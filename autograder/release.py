@@ -45,6 +45,9 @@ CHAPTERS = {
     "ch01_perceptron": "chapters/01_perceptron/perceptron_exercise.ipynb",
     "ch02_activations": "chapters/02_activations/activations_exercise.ipynb",
     "ch03_approximation": "chapters/03_approximation/approximation_exercise.ipynb",
+    "ch04_backprop": "chapters/04_backprop/backprop_exercise.ipynb",
+    "ch05_initialization": "chapters/05_initialization/initialization_exercise.ipynb",
+    "ch06_regularization": "chapters/06_overfitting/regularization_exercise.ipynb",
 }
 
 # Text that must never reach students: nbgrader's markers around solutions and hidden tests.

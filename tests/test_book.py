@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # where `make book` builds; BOOK_BUILD points the tests at another build folder
 BUILD = Path(os.environ.get("BOOK_BUILD", ROOT / "_build"))
 HTML = BUILD / "html"
+# the table of contents of that build (BOOK_TOC: a build made with `jupyter-book --toc`)
+TOC = Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
 # nbgrader's markers for solution code and hidden tests in the instructor notebooks
 SECRETS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS")
 # a folder under html_static_path named _static makes Jupyter Book add a <script> tag for
@@ -28,9 +30,9 @@ MAX_SCRIPTS_PER_PAGE = 40
 
 
 def toc_docnames(node=None) -> list[str]:
-    """Every document of _toc.yml (``root`` first), without suffix."""
+    """Every document of the table of contents (``root`` first), without suffix."""
     if node is None:
-        node = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+        node = yaml.safe_load(TOC.read_text(encoding="utf-8"))
         return [node["root"], *toc_docnames({k: v for k, v in node.items() if k != "root"})]
     found = []
     if isinstance(node, dict):
