@@ -202,12 +202,9 @@ def browser(tmp_path_factory):
             context.close()
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("docname", PAGES)
-def test_page_renders_offline(server, browser, docname, width):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    blocked, console_errors, page_errors, http_errors, stuck = [], [], [], [], []
+def offline_page(browser, server: str, blocked: list[str]):
+    """A new page of ``browser`` that may load only from ``server``; other URLs go to
+    ``blocked`` and are aborted (the published book must work without the internet)."""
 
     def route(route):
         if route.request.url.startswith(server):
@@ -216,16 +213,27 @@ def test_page_renders_offline(server, browser, docname, width):
             blocked.append(route.request.url)
             route.abort()
 
+    page = browser.new_page()
+    page.route("**/*", route)
+    return page
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_renders_offline(server, browser, docname, width):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    blocked, console_errors, page_errors, http_errors, stuck = [], [], [], [], []
+
     def wait_until(condition: str, what: str) -> None:
         try:
             page.wait_for_function(condition)
         except PlaywrightTimeout:
             stuck.append(f"{what} (waited {TIMEOUT_MS / 1000:g} s)")
 
-    page = browser.new_page()
+    page = offline_page(browser, server, blocked)
     try:
         page.set_viewport_size({"width": width, "height": 900})
-        page.route("**/*", route)
         page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
         page.on("pageerror", lambda e: page_errors.append(str(e)))
         page.on("response", lambda r: r.status >= 400 and http_errors.append(f"{r.status} {r.url}"))

@@ -11,7 +11,7 @@ test_book.py.
 from __future__ import annotations
 
 import pytest
-from test_browser import PAGES, TIMEOUT_MS, browser, server  # noqa: F401 (fixtures)
+from test_browser import PAGES, TIMEOUT_MS, browser, offline_page, server  # noqa: F401 (fixtures)
 
 FIGURES = ".mlpbook-interactive"
 # the controls a reader can use now: shown and enabled
@@ -65,17 +65,8 @@ def _tries(page, control):
 @pytest.mark.parametrize("docname", PAGES)
 def test_interactive_figures_respond_offline(server, browser, docname):  # noqa: F811
     blocked, page_errors, problems = [], [], []
-
-    def route(route):
-        if route.request.url.startswith(server):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page = browser.new_page()
+    page = offline_page(browser, server, blocked)
     try:
-        page.route("**/*", route)
         page.on("pageerror", lambda e: page_errors.append(str(e)))
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(server + f"{docname}.html", wait_until="load")
