@@ -246,3 +246,82 @@ def test_negative_std_or_limit_raise_value_error(rng):
 def test_wrong_rng_type_raises_type_error_naming_generator(fn, bad_rng):
     with pytest.raises(TypeError, match=r"numpy\.random\.Generator"):
         fn((3, 2), bad_rng)
+
+
+# --- LeCun, orthogonal and the gain (chapter 5) ---------------------------------------
+
+
+@pytest.mark.parametrize("name, family", [("lecun_normal", "normal"), ("lecun_uniform", "uniform")])
+def test_lecun_variance_is_one_over_fan_in(name, family, rng):
+    """LeCun's rule, Var[w] = 1/fan_in, on 480k draws (what DLS calls "Xavier")."""
+    w = init.get_initializer(name)(SHAPE, rng)
+    assert_variance(w, 1.0 / FAN_IN, family)
+
+
+@pytest.mark.parametrize("shape", [(300, 100), (100, 300), (64, 64)])
+@pytest.mark.parametrize("gain", [1.0, math.sqrt(2.0)])
+def test_orthogonal_has_orthonormal_columns_or_rows_times_gain(shape, gain, rng):
+    """wᵀw = gain²·I when D ≥ H, w wᵀ = gain²·I when D < H; every singular value = gain."""
+    w = init.orthogonal(shape, rng, gain=gain)
+    assert w.shape == shape
+    d, h = shape
+    gram = w.T @ w if d >= h else w @ w.T
+    np.testing.assert_allclose(gram, gain**2 * np.eye(min(d, h)), atol=1e-12)
+    np.testing.assert_allclose(np.linalg.svd(w, compute_uv=False), gain, rtol=1e-12)
+
+
+def test_orthogonal_is_haar_distributed_thanks_to_the_sign_correction():
+    """Under the Haar distribution every entry has mean 0 and variance 1/n.
+
+    Plain QR (no sign correction) gives Q[0, 0] a mean near -0.29 for 8×8 matrices; the
+    corrected draw must be within 6 standard errors of 0, entry by entry on the diagonal.
+    """
+    rng = np.random.default_rng(0)
+    draws = np.stack([init.orthogonal((8, 8), rng) for _ in range(4000)])
+    diag = np.diagonal(draws, axis1=1, axis2=2)  # (4000, 8)
+    se = diag.std(axis=0) / math.sqrt(4000)
+    assert np.all(np.abs(diag.mean(axis=0)) < 6 * se), diag.mean(axis=0)
+    assert abs(draws.var() - 1 / 8) < 0.005
+
+
+def test_orthogonal_reproducible_and_rejects_bad_input():
+    np.testing.assert_array_equal(init.orthogonal((5, 3), 7), init.orthogonal((5, 3), 7))
+    assert not np.array_equal(init.orthogonal((5, 3), 7), init.orthogonal((5, 3), 8))
+    with pytest.raises(ValueError, match="2-D shape"):
+        init.orthogonal((4, 3, 2), 0)
+    with pytest.raises(ValueError, match="gain: expected a number > 0"):
+        init.orthogonal((4, 3), 0, gain=0.0)
+
+
+@pytest.mark.parametrize(
+    "activation, r, expected",
+    [
+        ("linear", 0.0, 1.0),
+        ("tanh", 0.0, 1.0),
+        ("sigmoid", 0.0, 1.0),
+        ("relu", 0.0, math.sqrt(2.0)),
+        ("leaky_relu", 0.0, math.sqrt(2.0)),
+        ("leaky_relu", 0.1, math.sqrt(2.0 / 1.01)),
+        ("leaky_relu", 1.0, 1.0),
+    ],
+)
+def test_gain_values(activation, r, expected):
+    assert math.isclose(init.gain(activation, r), expected)
+
+
+@pytest.mark.parametrize("r", [0.0, 0.2, 0.5])
+def test_gain_keeps_the_second_moment_through_the_activation(r):
+    """E[f(γ z)²] = E[z²] for z ~ N(0, 1): the gain undoes what the activation removes."""
+    z = np.random.default_rng(3).standard_normal(1_000_000)
+    g = init.gain("leaky_relu", r)
+    second = np.mean(np.maximum(g * z, r * g * z) ** 2)
+    assert abs(second - 1.0) < 0.01
+
+
+def test_gain_rejects_unknown_activations_and_misplaced_slopes():
+    with pytest.raises(ValueError, match="expected one of linear, sigmoid, tanh"):
+        init.gain("elu")
+    with pytest.raises(ValueError, match="only leaky_relu takes a slope"):
+        init.gain("relu", 0.1)
+    with pytest.raises(ValueError, match="r: expected a number >= 0"):
+        init.gain("leaky_relu", -0.1)

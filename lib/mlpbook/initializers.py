@@ -14,11 +14,16 @@ initializer            distribution                         variance
 ``xavier_uniform``     U(−a, a), a = √(6/(fan_in+fan_out))  a²/3 = 2 / (fan_in + fan_out)
 ``he_normal``          N(0, σ²)                             σ² = 2 / fan_in
 ``he_uniform``         U(−a, a), a = √(6/fan_in)            a²/3 = 2 / fan_in
+``lecun_normal``       N(0, σ²)                             σ² = 1 / fan_in
+``lecun_uniform``      U(−a, a), a = √(3/fan_in)            a²/3 = 1 / fan_in
+``orthogonal``         Haar-random orthonormal columns      1 / max(fan_in, fan_out)
 =====================  ===================================  =============================
 
 Glorot & Bengio (2010) keep the variance of activations and of back-propagated gradients
 roughly constant through tanh layers; He et al. (2015) double it for ReLU, which zeroes
-half of its inputs.
+half of its inputs; LeCun et al. (1998) keep only the forward pass (what some courses call
+"Xavier"). ``orthogonal`` (Saxe, McClelland & Ganguli, 2014) makes every singular value of a
+square layer equal to ``gain``; :func:`gain` gives the factor an activation needs.
 """
 
 from __future__ import annotations
@@ -33,12 +38,16 @@ __all__ = [
     "INITIALIZERS",
     "constant",
     "fans",
+    "gain",
     "get_initializer",
     "he_normal",
     "he_uniform",
     "identity",
+    "lecun_normal",
+    "lecun_uniform",
     "normal",
     "ones",
+    "orthogonal",
     "uniform",
     "xavier_normal",
     "xavier_uniform",
@@ -128,11 +137,98 @@ def he_uniform(shape, rng=None, dtype=np.float64, *, gain: float = math.sqrt(2.0
     return uniform(shape, rng, dtype, limit=gain * math.sqrt(3.0 / fan_in))
 
 
+def lecun_normal(shape, rng=None, dtype=np.float64) -> np.ndarray:
+    """LeCun normal: N(0, σ²) with σ² = 1 / fan_in (what DLS calls "Xavier")."""
+    fan_in, _ = fans(shape)
+    return normal(shape, rng, dtype, std=1.0 / math.sqrt(fan_in))
+
+
+def lecun_uniform(shape, rng=None, dtype=np.float64) -> np.ndarray:
+    """LeCun uniform: U(−a, a) with a = √(3 / fan_in), variance 1 / fan_in."""
+    fan_in, _ = fans(shape)
+    return uniform(shape, rng, dtype, limit=math.sqrt(3.0 / fan_in))
+
+
+def orthogonal(shape, rng=None, dtype=np.float64, *, gain: float = 1.0) -> np.ndarray:
+    """A Haar-random matrix with orthonormal columns (or rows), times ``gain``.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(D, H)`` = (fan_in, fan_out).
+    rng : numpy.random.Generator or int
+    dtype : numpy dtype
+    gain : float
+        Every singular value of the result equals ``gain`` (√2 before a ReLU).
+
+    Returns
+    -------
+    ndarray of shape (D, H)
+        ``wᵀw = gain²·I`` if D ≥ H, else ``w wᵀ = gain²·I``.
+
+    Notes
+    -----
+    Q of the QR decomposition ``A = QR`` of a Gaussian matrix is orthogonal, but numpy's
+    QR returns R with a positive or negative diagonal by its own convention, which biases
+    Q. Multiplying column j of Q by the sign of R[j, j] makes the factorization unique
+    (R with a positive diagonal), and then Q is uniformly (Haar) distributed
+    (Mezzadri, 2007).
+    """
+    shape = _shape(shape)
+    if len(shape) != 2:
+        raise ValueError(f"shape: orthogonal needs a 2-D shape (D, H), got {shape!r}")
+    if not (isinstance(gain, int | float | np.floating | np.integer) and gain > 0):
+        raise ValueError(f"gain: expected a number > 0, got {gain!r}")
+    rng = check_rng(rng)
+    d, h = shape
+    a = rng.standard_normal((max(d, h), min(d, h)))
+    q, r = np.linalg.qr(a)  # q: (max, min) with orthonormal columns
+    signs = np.sign(np.diag(r))
+    q = q * np.where(signs == 0, 1.0, signs)  # the sign correction
+    if d < h:
+        q = q.T
+    return (gain * q).astype(dtype, copy=False)
+
+
+_GAINS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
+
+
+def gain(activation: str, r: float = 0.0) -> float:
+    """The factor by which a variance-preserving initializer's standard deviation is scaled.
+
+    ``He normal = gain · N(0, 1/fan_in)``: the gain undoes the fraction of E[z²] that the
+    activation removes, E[f(z)²] = E[z²] / gain² for symmetric z.
+
+    Parameters
+    ----------
+    activation : str
+        ``"linear"``, ``"sigmoid"``, ``"tanh"`` (1: their slope near 0 is taken as given,
+        as Glorot & Bengio and PyTorch do for the sigmoid; PyTorch uses 5/3 for tanh),
+        ``"relu"`` (√2) or ``"leaky_relu"`` (√(2 / (1 + r²))).
+    r : float
+        The leaky ReLU's slope for x < 0 (only for ``"leaky_relu"``).
+
+    Returns
+    -------
+    float
+    """
+    name = str(activation).lower()
+    if name not in _GAINS:
+        raise ValueError(f"activation: expected one of {', '.join(_GAINS)}, got {activation!r}")
+    if name == "leaky_relu":
+        if not (isinstance(r, int | float | np.floating | np.integer) and r >= 0):
+            raise ValueError(f"r: expected a number >= 0, got {r!r}")
+        return math.sqrt(2.0 / (1.0 + r * r))
+    if r != 0:
+        raise ValueError(f"r: only leaky_relu takes a slope r, got r={r!r} for {activation!r}")
+    return math.sqrt(2.0) if name == "relu" else 1.0
+
+
 def identity(shape, rng=None, dtype=np.float64, *, scale: float = 1.0) -> np.ndarray:
     """``scale`` times the identity matrix (rectangular shapes: ones on the main diagonal).
 
     With ReLU, identity weights make each layer start as the identity map on non-negative
-    inputs (Le, Jaitly & Hinton, 2015).
+    inputs. Le, Jaitly & Hinton (2015) use it for the recurrent weights of a ReLU RNN (IRNN).
     """
     shape = _shape(shape)
     if len(shape) != 2:
@@ -154,6 +250,9 @@ INITIALIZERS = {
     "he_uniform": he_uniform,
     "kaiming_normal": he_normal,
     "kaiming_uniform": he_uniform,
+    "lecun_normal": lecun_normal,
+    "lecun_uniform": lecun_uniform,
+    "orthogonal": orthogonal,
     "identity": identity,
 }
 

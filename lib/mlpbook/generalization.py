@@ -1,0 +1,243 @@
+"""Generalization experiments of chapter 6: polynomial capacity, ridge fits, dropout views.
+
+- ``ridge_fit``: the linear model x w + b with the L2 penalty (λ/2)‖w‖² (bias free).
+- ``polynomial_features`` and ``fit_polynomial``: least squares on the monomials
+  1, x, …, x^d, with an optional L2 penalty on every coefficient but the constant,
+  the capacity knob (degree) and the weight-decay knob (λ) of the chapter's 1-D demos.
+- ``mean_squared_error``: the error the chapter reports, (1/N) Σ (ŷ − y)².
+- ``regularization_explorer``: learning curves over precomputed runs (sliders for the
+  dropout probability p and the weight decay λ) and, in a second view, one dropout mask
+  drawn on a 10 × 10 input.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._checks import as_float_array, check_positive_int, check_probability
+
+__all__ = [
+    "fit_polynomial",
+    "mean_squared_error",
+    "polynomial_features",
+    "regularization_explorer",
+    "ridge_fit",
+]
+
+
+def polynomial_features(x, degree: int) -> np.ndarray:
+    """The monomials of ``x`` up to ``degree``.
+
+    Parameters
+    ----------
+    x : ndarray of shape (N,)
+    degree : int
+        d ≥ 0.
+
+    Returns
+    -------
+    ndarray of shape (N, d + 1)
+        Column j is x**j (column 0 is all ones).
+    """
+    x = as_float_array(x, "x")
+    if x.ndim != 1:
+        raise ValueError(f"x: expected shape (N,), got {x.shape}")
+    degree = check_positive_int(degree, "degree", minimum=0)
+    return x[:, None] ** np.arange(degree + 1)
+
+
+def ridge_fit(x, y, lam: float = 0.0):
+    """Weights and bias of the linear model x w + b that minimise the ridge risk.
+
+    .. math:: R(w, b) = \\frac{1}{N}\\sum_n \\tfrac12 (x_n w + b - y_n)^2
+              + \\frac{\\lambda}{2} \\lVert w \\rVert^2
+
+    The bias is not penalized, so b = ȳ − x̄w and w solves
+    (X̃ᵀX̃/N + λI) w = X̃ᵀ(y − ȳ)/N with X̃ the centred inputs. It is computed as the
+    least-squares solution of a stacked system, which stays accurate when X̃ᵀX̃ is
+    ill-conditioned (high-degree polynomials).
+
+    Parameters
+    ----------
+    x : ndarray of shape (N, D)
+    y : ndarray of shape (N,)
+    lam : float
+        λ ≥ 0.
+
+    Returns
+    -------
+    w : ndarray of shape (D,)
+    b : float
+    """
+    x = as_float_array(x, "x")
+    if x.ndim != 2:
+        raise ValueError(f"x: expected shape (N, D), got {x.shape}")
+    y = as_float_array(y, "y")
+    if y.shape != (len(x),):
+        raise ValueError(f"y: expected shape ({len(x)},), one target per row of x, got {y.shape}")
+    if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not lam >= 0:
+        raise ValueError(f"lam: expected a number >= 0, got {lam!r}")
+    n, d = x.shape
+    x_mean, y_mean = x.mean(axis=0), y.mean()
+    rows, rhs = (x - x_mean) / np.sqrt(n), (y - y_mean) / np.sqrt(n)
+    if lam > 0:
+        rows = np.vstack([rows, np.sqrt(lam) * np.eye(d)])
+        rhs = np.concatenate([rhs, np.zeros(d)])
+    w = np.linalg.lstsq(rows, rhs, rcond=None)[0]
+    return w, float(y_mean - x_mean @ w)
+
+
+def fit_polynomial(x, y, degree: int, lam: float = 0.0) -> np.ndarray:
+    """Coefficients c of the polynomial that minimises the regularized risk.
+
+    .. math:: R(c) = \\frac{1}{N}\\sum_n \\tfrac12 (\\phi(x_n) c - y_n)^2
+              + \\frac{\\lambda}{2} \\sum_{j \\ge 1} c_j^2
+
+    with φ(x) = (1, x, …, x^d): ``ridge_fit`` on the monomials x, …, x^d, whose bias is
+    the constant c₀ (not penalized).
+
+    Parameters
+    ----------
+    x, y : ndarray of shape (N,)
+    degree : int
+    lam : float
+        λ ≥ 0.
+
+    Returns
+    -------
+    ndarray of shape (degree + 1,)
+        c₀, c₁, …, c_d; predict with ``polynomial_features(x, degree) @ c``.
+    """
+    phi = polynomial_features(x, degree)
+    if degree == 0:
+        y = as_float_array(y, "y")
+        if y.shape != (len(phi),):
+            raise ValueError(f"y: expected shape ({len(phi)},), like x, got {y.shape}")
+        return np.array([y.mean()])
+    w, b = ridge_fit(phi[:, 1:], y, lam)
+    return np.concatenate([[b], w])
+
+
+def mean_squared_error(y_pred, y) -> float:
+    """(1/N) Σₙ (ŷₙ − yₙ)² for arrays of the same shape (no ½: an error, not a loss)."""
+    y_pred, y = as_float_array(y_pred, "y_pred"), as_float_array(y, "y")
+    if y_pred.shape != y.shape:
+        raise ValueError(f"y: expected shape {y_pred.shape}, like y_pred, got {y.shape}")
+    return float(np.mean((y_pred - y) ** 2))
+
+
+def _nearest(values, v):
+    values = sorted(values)
+    return min(values, key=lambda u: abs(u - v))
+
+
+def regularization_explorer(runs, *, mask_seed: int = 0):
+    """Learning curves of precomputed runs, and one dropout mask, behind two views.
+
+    Parameters
+    ----------
+    runs : dict
+        ``{(p, lam, seed): history}`` where ``history`` has lists ``loss`` and
+        ``val_loss`` (a ``mlpbook.History``); it must contain (0.0, 0.0, seed) for
+        each seed (the unregularized reference drawn in grey).
+    mask_seed : int
+        Seeds the mask drawn in the "one dropout mask" view.
+
+    Returns
+    -------
+    mlpbook.widgets.Explorer
+        Controls ``view`` ("learning curves" or "one dropout mask"), ``p`` and ``lam``.
+        The sliders snap to the nearest precomputed value; λ is disabled in the mask view.
+    """
+    import ipywidgets as widgets
+
+    from .widgets import Explorer
+
+    if not isinstance(runs, dict) or not runs:
+        raise ValueError("runs: expected a non-empty dict {(p, lam, seed): history}")
+    ps = sorted({key[0] for key in runs})
+    lams = sorted({key[1] for key in runs})
+    seeds = sorted({key[2] for key in runs})
+    for p in ps:
+        check_probability(p, "p")
+    missing = [(p, lam, s) for p in ps for lam in lams for s in seeds if (p, lam, s) not in runs]
+    if missing or 0.0 not in ps or 0.0 not in lams:
+        raise ValueError(
+            "runs: expected every (p, lam, seed) combination, including p = 0 and lam = 0;"
+            f" missing {missing[:3] or 'p = 0 or lam = 0'}"
+        )
+    x_mask = np.linspace(0.2, 1.0, 100).reshape(10, 10)  # a 10 x 10 input, rows of examples
+    style = {"description_width": "initial"}
+    controls = {
+        "view": widgets.Dropdown(
+            options=("learning curves", "one dropout mask"), description="view"
+        ),
+        "p": widgets.FloatSlider(
+            0.0, min=0.0, max=max(ps), step=0.05, description="dropout p", style=style
+        ),
+        "lam": widgets.FloatSlider(
+            0.0,
+            min=0.0,
+            max=max(lams),
+            step=max(lams) / 20,
+            readout_format=".1g",
+            description="weight decay λ",
+            style=style,
+        ),
+    }
+    for control in controls.values():
+        control.continuous_update = False
+
+    def draw_curves(fig, p, lam):
+        ax = fig.add_subplot()
+        best = []
+        for i, seed in enumerate(seeds):
+            ref, h = runs[0.0, 0.0, seed], runs[p, lam, seed]
+            epochs = np.arange(1, len(h.loss) + 1)
+            labels = ("val, no reg.", "training loss", "validation loss") if i == 0 else (None,) * 3
+            if (p, lam) != (0.0, 0.0):
+                ax.plot(epochs, ref.val_loss, color="0.6", lw=1, label=labels[0])
+            ax.plot(epochs, h.loss, color="C0", lw=1, label=labels[1])
+            ax.plot(epochs, h.val_loss, color="C3", lw=1.3, label=labels[2])
+            k = int(np.argmin(h.val_loss))
+            ax.plot(k + 1, h.val_loss[k], "ko", ms=4)
+            best.append(h.val_loss[k])
+        ax.set_yscale("log")
+        ax.set_ylim(1e-4, 3)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("cross-entropy")
+        ax.legend(fontsize=8, loc="lower left")
+        ax.set_title(
+            f"p = {p:g}, λ = {lam:g}: best validation loss {min(best):.3f}–{max(best):.3f}"
+            f" ({len(seeds)} seeds)",
+            fontsize=10,
+        )
+
+    def draw_mask(fig, p):
+        keep = np.random.default_rng(mask_seed).random(x_mask.shape) >= p
+        out = x_mask * keep / (1.0 - p)
+        panels = ((x_mask, "input x"), (keep, "mask (white: kept)"), (out, "output"))
+        for i, (a, title) in enumerate(panels):
+            ax = fig.add_subplot(1, 3, i + 1)
+            ax.imshow(a, cmap="gray", vmin=0, vmax=2.0 if i != 1 else 1.0)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(title, fontsize=9)
+        fig.suptitle(
+            f"p = {p:g}: {np.mean(~keep):.0%} dropped, survivors × 1/(1 − p) = {1 / (1 - p):.2f};"
+            f" mean {x_mask.mean():.2f} → {out.mean():.2f}",
+            fontsize=10,
+        )
+
+    def draw(fig, view, p, lam):
+        p, lam = _nearest(ps, p), _nearest(lams, lam)
+        controls["lam"].disabled = view != "learning curves"
+        if view == "learning curves":
+            draw_curves(fig, p, lam)
+        else:
+            draw_mask(fig, p)
+
+    web_values = {"p": tuple(ps), "lam": tuple(lams)}
+    return Explorer(controls, draw, figsize=(6.5, 3.9), web_values=web_values)
