@@ -248,3 +248,31 @@ def test_mixing_modes_and_bad_operands_raise():
 def test_functions_that_ignore_their_inputs_have_zero_derivatives():
     assert gradient_reverse(lambda a, b: 2.0, 1.0, 3.0) == (2.0, (0.0, 0.0))
     assert derivative_forward(lambda a: 2.0, 1.0, wrt=0) == (2.0, 0.0)
+
+
+@pytest.mark.parametrize("point", [(0.3, -1.2, 0.7), (-2.0, 0.5, 1.5)])
+def test_local_grads_times_the_childs_grad_are_the_messages_that_sum_to_each_grad(point):
+    leaves = [Value(v) for v in point]
+    out = nasty(*leaves)
+    out.backward()
+    received = {id(n): 0.0 for n in topological_order(out)}
+    for child in topological_order(out):
+        assert len(child.local_grads) == len(child.parents)
+        for parent, local in zip(child.parents, child.local_grads, strict=True):
+            received[id(parent)] += local * child.grad
+    for node in topological_order(out):
+        if node is not out:  # every node's grad is the sum of the messages it received
+            assert math.isclose(node.grad, received[id(node)], rel_tol=1e-12, abs_tol=1e-15)
+
+
+def test_local_grads_of_the_neuron_are_the_notes_six_local_derivatives():
+    x, w, b = Value(1.5), Value(-0.8), Value(0.4)
+    h1 = w * x
+    h3 = -(h1 + b)
+    h5 = exp(h3) + 1
+    f = 1 / h5
+    assert h1.local_grads == (1.5, -0.8)  # ∂h1/∂w = x, ∂h1/∂x = w
+    assert h3.local_grads == (-1.0,)
+    assert math.isclose(h5.parents[0].local_grads[0], math.exp(h3.data))  # ∂e^u/∂u = e^u
+    assert math.isclose(f.local_grads[1], -1 / h5.data**2)  # 1/h5: the constant 1 comes first
+    assert Value(2.0).local_grads == ()

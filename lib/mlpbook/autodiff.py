@@ -63,9 +63,12 @@ class Value:
         The operation that produced this node (``"+"``, ``"exp"``, …); ``""`` for leaves.
     parents : tuple of Value
         The operands, one entry per operand (``x * x`` has parents ``(x, x)``).
+    local_grads : tuple of float
+        ∂self/∂parent for each entry of ``parents``, computed in the forward pass: the
+        message sent back along that edge is ``local_grads[i] * self.grad``.
     """
 
-    __slots__ = ("_backward", "data", "grad", "label", "op", "parents")
+    __slots__ = ("_backward", "data", "grad", "label", "local_grads", "op", "parents")
     __array_ufunc__ = None  # so np.float64(2) * v defers to Value.__rmul__
 
     def __init__(self, data, label: str = "", *, _parents=(), _op: str = ""):
@@ -76,12 +79,14 @@ class Value:
         self.label = label
         self.op = _op
         self.parents = tuple(_parents)
+        self.local_grads: tuple[float, ...] = ()
         self._backward = lambda: None
 
     @staticmethod
     def _node(data: float, op: str, *pairs: tuple[Value, float]) -> Value:
         """Output node of ``op``; ``pairs`` holds (parent, ∂out/∂parent)."""
         out = Value(data, _parents=(p for p, _ in pairs), _op=op)
+        out.local_grads = tuple(local for _, local in pairs)
 
         def _backward():
             for parent, local in pairs:
