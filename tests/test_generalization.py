@@ -104,10 +104,12 @@ def _runs(ps=(0.0, 0.5), lams=(0.0, 1e-3), seeds=(0, 1)):
     }
 
 
-def test_explorer_views_and_snapping():
+def test_explorer_views_offer_only_the_trained_values():
     view = regularization_explorer(_runs())
     assert set(view.controls) == {"view", "p", "lam"}
-    fig = view.update(p=0.45, lam=0.0008)  # snaps to p = 0.5, λ = 1e-3
+    assert tuple(view.controls["p"].options) == (("0", 0.0), ("0.5", 0.5))
+    assert tuple(view.controls["lam"].options) == (("0", 0.0), ("0.001", 0.001))
+    fig = view.update(p=0.5, lam=0.001)
     assert "p = 0.5, λ = 0.001" in fig.axes[0].get_title()
     assert not view.controls["lam"].disabled
     fig = view.update(view="one dropout mask", p=0.5)

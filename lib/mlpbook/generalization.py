@@ -5,7 +5,7 @@
   1, x, …, x^d, with an optional L2 penalty on every coefficient but the constant,
   the capacity knob (degree) and the weight-decay knob (λ) of the chapter's 1-D demos.
 - ``mean_squared_error``: the error the chapter reports, (1/N) Σ (ŷ − y)².
-- ``regularization_explorer``: learning curves over precomputed runs (sliders for the
+- ``regularization_explorer``: learning curves over precomputed runs (buttons for the
   dropout probability p and the weight decay λ) and, in a second view, one dropout mask
   drawn on a 10 × 10 input.
 """
@@ -149,7 +149,7 @@ def regularization_explorer(runs, *, mask_seed: int = 0):
     -------
     mlpbook.widgets.Explorer
         Controls ``view`` ("learning curves" or "one dropout mask"), ``p`` and ``lam``.
-        The sliders snap to the nearest precomputed value; λ is disabled in the mask view.
+        ``p`` and ``lam`` offer only the values that were run; λ is disabled in the mask view.
     """
     import ipywidgets as widgets
 
@@ -174,21 +174,17 @@ def regularization_explorer(runs, *, mask_seed: int = 0):
         "view": widgets.Dropdown(
             options=("learning curves", "one dropout mask"), description="view"
         ),
-        "p": widgets.FloatSlider(
-            0.0, min=0.0, max=max(ps), step=0.05, description="dropout p", style=style
+        # buttons, not sliders: only the trained values exist (a slider would snap between them)
+        "p": widgets.ToggleButtons(
+            options=[(f"{p:g}", p) for p in ps], value=0.0, description="dropout p", style=style
         ),
-        "lam": widgets.FloatSlider(
-            0.0,
-            min=0.0,
-            max=max(lams),
-            step=max(lams) / 20,
-            readout_format=".1g",
+        "lam": widgets.ToggleButtons(
+            options=[(f"{lam:g}", lam) for lam in lams],
+            value=0.0,
             description="weight decay λ",
             style=style,
         ),
     }
-    for control in controls.values():
-        control.continuous_update = False
 
     def draw_curves(fig, p, lam):
         ax = fig.add_subplot()
