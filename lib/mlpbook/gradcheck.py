@@ -1,9 +1,9 @@
 """Gradient checking: analytic gradients against centred finite differences.
 
 The centred difference (f(θ + h) − f(θ − h)) / 2h has error O(h²) (the one-sided one
-O(h)). Its rounding error is about ``ε·|f|/h``, so it needs float64 (ε ≈ 1e-16); in float32
-(ε ≈ 6e-8) it is no check at all. Two relative errors are reported, both with a floor
-so that two tiny gradients do not count as far apart:
+O(h)). Its rounding error is about ``ε·|f|/h``, so it needs float64 (machine epsilon
+ε ≈ 2.2e-16); in float32 (ε ≈ 1.2e-7) it is no check at all. Two relative errors are
+reported, both with a floor so that two tiny gradients do not count as far apart:
 
 - elementwise: ``max |a − n| / max(|a| + |n|, floor)``, the worst single entry;
 - norm-based: ‖a − n‖ / max(‖a‖ + ‖n‖, floor), the whole array at once.
