@@ -24,6 +24,9 @@ EXPECTED = {
     "chapters/01_perceptron/perceptron": 1,
     "chapters/02_activations/activations": 1,
     "chapters/03_approximation/approximation": 1,
+    "chapters/04_backprop/backprop": 1,
+    "chapters/05_initialization/initialization": 1,
+    "chapters/06_overfitting/overfitting": 1,
 }
 
 

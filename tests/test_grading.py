@@ -56,6 +56,16 @@ def test_fmt_summarises_long_arrays():
     assert text.endswith("(shape (30, 2), float32)")
 
 
+def test_fmt_summarises_long_lists_of_other_things():
+    graph = [("input", "x"), *[("mul", k, k) for k in range(9_999)]]
+    text = grading.fmt(graph)
+    assert text.startswith("[('input', 'x'), ('mul', 0, 0), ('mul', 1, 1), …, ")
+    assert text.endswith("('mul', 9998, 9998)] (10000 items)") and len(text) < 200
+    call = grading.describe_call("backprop_graph", {"nodes": tuple(graph[:100])})
+    assert "(100 items)" not in call and "('mul', 50, 50)" in call  # whole up to 100 items
+    assert "(101 items)" in grading.describe_call("f", {"nodes": graph[:101]})
+
+
 # ---------------------------------------------------------------------------- run
 
 
@@ -66,6 +76,18 @@ def test_run_passes_arguments_by_position_and_describes_the_call():
     got, call = grading.run(predict, x=np.array([[1.0, 2.0]]), w=np.array([1.0, 1.0]), b=0.5)
     assert got.tolist() == [3.5]
     assert call == "predict(x=[[1, 2]], w=[1, 1], b=0.5)"
+
+
+def test_run_describes_a_call_as_told():
+    def backward(dout, cache):
+        cache[0][0] = 1.0  # modifies its argument
+        return dout
+
+    cache = [np.zeros((30, 30)), np.zeros(30)]
+    got, call = grading.run(np.negative, describe="negative(x)", x=np.ones((30, 30)))
+    assert call == "negative(x)" and got.sum() == -900
+    text = message(grading.run, backward, describe="backward(dout, cache)", dout=1.0, cache=cache)
+    assert text.startswith("backward(dout, cache) modified its argument cache")
 
 
 def test_run_explains_not_implemented():
@@ -100,6 +122,28 @@ def test_run_reports_an_exception_with_the_call():
 
     text = message(grading.run, f, x=np.ones(2))
     assert text.startswith("f(x=[1, 1]) raised ValueError")
+
+
+def test_run_catches_a_modified_graph_of_plain_tuples():
+    graph = [("input", "x"), *[("mul", k, 0.5) for k in range(9_999)]]
+
+    def reads(nodes):
+        return len(nodes)
+
+    def relabels(nodes):
+        nodes[5000] = ("add", 4999, 0.5)
+        return len(nodes)
+
+    def stores_an_array(nodes):
+        nodes[1] = np.array([0.0, 0.5])
+        return len(nodes)
+
+    assert grading.run(reads, nodes=graph)[0] == 10_000
+    text = message(grading.run, relabels, nodes=graph)
+    assert "modified its argument nodes" in text and graph[5000] == ("add", 4999, 0.5)
+    text = message(grading.run, stores_an_array, nodes=[("input", "x"), ("mul", 0, 0)])
+    assert "modified its argument nodes" in text
+    assert grading.run(reads, nodes=[0.0, -0.0, float("nan"), "a", None, (1, [2.5])])[0] == 6
 
 
 def test_run_catches_modified_arguments():
@@ -401,6 +445,11 @@ OWN_WORK = {
 
         def f(x, w, b):
             return fire(x @ w + b) + 0 * depth(2)
+        """,
+    "a built-in whose name numpy deprecates": """
+        def f(x, w, b):
+            key = "w" + str(1)  # reading np.str warns (FutureWarning): the check must not
+            return (np.asarray(x) @ w + b >= 0).astype(int) + 0 * len(key)
         """,
     "their own class": """
         class Unit:

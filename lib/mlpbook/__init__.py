@@ -40,7 +40,9 @@ and the received shape.
 Modules
 -------
 activations, layers, model, losses, regularization, initializers, optim, training,
-gradcheck, autodiff, perceptron, data, plots (matplotlib), widgets (ipywidgets).
+gradcheck, autodiff, diffdemo (chapter 4's graph drawing and finite-difference errors),
+perceptron, data, generalization (chapter 6's polynomial and ridge
+fits, its explorer), plots (matplotlib), widgets (ipywidgets).
 """
 
 from .layers import Activation, Dense, Dropout, Layer, Maxout, PReLU, Softmax

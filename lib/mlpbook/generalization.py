@@ -51,8 +51,8 @@ def polynomial_features(x, degree: int) -> np.ndarray:
 def ridge_fit(x, y, lam: float = 0.0):
     """Weights and bias of the linear model x w + b that minimise the ridge risk.
 
-    .. math:: R(w, b) = \\frac{1}{N}\\sum_n \\tfrac12 (x_n w + b - y_n)^2
-              + \\frac{\\lambda}{2} \\lVert w \\rVert^2
+    .. math:: \\begin{aligned} R(w, b) = {} & \\frac{1}{N}\\sum_n \\tfrac12 (x_n w + b - y_n)^2 \\\\
+              & + \\frac{\\lambda}{2} \\lVert w \\rVert^2 \\end{aligned}
 
     The bias is not penalized, so b = ȳ − x̄w and w solves
     (X̃ᵀX̃/N + λI) w = X̃ᵀ(y − ȳ)/N with X̃ the centred inputs. It is computed as the
@@ -92,8 +92,8 @@ def ridge_fit(x, y, lam: float = 0.0):
 def fit_polynomial(x, y, degree: int, lam: float = 0.0) -> np.ndarray:
     """Coefficients c of the polynomial that minimises the regularized risk.
 
-    .. math:: R(c) = \\frac{1}{N}\\sum_n \\tfrac12 (\\phi(x_n) c - y_n)^2
-              + \\frac{\\lambda}{2} \\sum_{j \\ge 1} c_j^2
+    .. math:: \\begin{aligned} R(c) = {} & \\frac{1}{N}\\sum_n \\tfrac12 (\\phi(x_n) c - y_n)^2 \\\\
+              & + \\frac{\\lambda}{2} \\sum_{j \\ge 1} c_j^2 \\end{aligned}
 
     with φ(x) = (1, x, …, x^d): ``ridge_fit`` on the monomials x, …, x^d, whose bias is
     the constant c₀ (not penalized).

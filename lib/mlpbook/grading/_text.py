@@ -22,7 +22,8 @@ def fmt(value, *, max_items: int = 12, exact: bool = False) -> str:
     Numbers show 6 significant digits (``2.0`` shows as ``2``), or with ``exact`` the
     shortest text that reads back as the same number. Arrays with more than ``max_items``
     entries are summarised (``[0, 1, 1, …, 0, 1, 1] (shape (50,))``), and a dtype other
-    than float64, int64 and bool is named, since float32 vs float64 can matter.
+    than float64, int64 and bool is named, since float32 vs float64 can matter. A list or
+    tuple of more than ``5 * max_items`` other things shows its first and last 3.
     """
     if value is None or isinstance(value, (bool, np.bool_, str)):
         return repr(value) if isinstance(value, str) else str(value)
@@ -38,8 +39,13 @@ def fmt(value, *, max_items: int = 12, exact: bool = False) -> str:
             extra.append(arr.dtype.name)
         return text + (f" ({', '.join(extra)})" if extra else "")
     if isinstance(value, (tuple, list)):
-        inner = ", ".join(fmt(v, max_items=max_items, exact=exact) for v in value)
-        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+        items, more = list(value), ""
+        if len(items) > 5 * max_items:  # a graph of 10,000 nodes: its ends, and its length
+            items, more = [*items[:3], ..., *items[-3:]], f" ({len(value)} items)"
+        inner = ", ".join(
+            "…" if v is ... else fmt(v, max_items=max_items, exact=exact) for v in items
+        )
+        return (f"({inner})" if isinstance(value, tuple) else f"[{inner}]") + more
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "…"
 

@@ -54,9 +54,19 @@ def _time_limit(seconds: float | None):
         signal.signal(signal.SIGALRM, previous)
 
 
+def _scalars(items) -> bool:
+    """Whether ``items`` holds only Python numbers, strings and None, in lists and tuples."""
+    atoms = (int, float, str, bool, type(None))
+    return all(type(v) in atoms or (type(v) in (tuple, list) and _scalars(v)) for v in items)
+
+
 def _changed(before, after) -> bool:
     """Whether an argument changed during the call; containers (a layer's cache: a tuple
     of arrays of different shapes) are compared item by item."""
+    plain = type(before) is type(after) and isinstance(before, (tuple, list))
+    if plain and _scalars(before) and _scalars(after):
+        # numbers and strings only (a graph of 10,000 tuples): Python's == is exact and fast
+        return before != after
     if isinstance(before, (tuple, list)) and isinstance(after, (tuple, list)):
         return len(before) != len(after) or any(map(_changed, before, after))
     if isinstance(before, Mapping) and isinstance(after, Mapping):
@@ -104,10 +114,11 @@ def _call(
     timeout: float | None = 10.0,
     timeout_hint: str = "",
     numpy_warnings: bool | str = False,
+    describe: str | None = None,
 ):
     """`run`, with the arguments as a dict."""
     name = _name(func)
-    call = describe_call(name, args)
+    call = describe or describe_call(name, args)
     before = {k: copy.deepcopy(v) for k, v in args.items()}
     try:
         result, caught = _invoke(func, tuple(args.values()), timeout, bool(numpy_warnings))
@@ -150,6 +161,7 @@ def run(
     timeout: float | None = 10.0,
     timeout_hint: str = "",
     numpy_warnings: bool | str = False,
+    describe: str | None = None,
     **args,
 ):
     """Call ``func`` with ``args`` and return ``(result, call)``, ``call`` its description.
@@ -168,6 +180,10 @@ def run(
     numpy_warnings : bool or str
         Fail if numpy warns of an overflow, an invalid value or a division by zero during
         the call (underflow is allowed); a string is the hint the message ends with.
+    describe : str, optional
+        The call's description in messages, in place of every argument in full: for
+        arguments too large to show usefully (a network's cache), e.g.
+        ``"mlp_backward(dscores, cache, params, 'relu')"``.
     **args
         The arguments, in order.
 
@@ -179,7 +195,12 @@ def run(
         numpy warn.
     """
     return _call(
-        func, args, timeout=timeout, timeout_hint=timeout_hint, numpy_warnings=numpy_warnings
+        func,
+        args,
+        timeout=timeout,
+        timeout_hint=timeout_hint,
+        numpy_warnings=numpy_warnings,
+        describe=describe,
     )
 
 

@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import sys
 import types
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -313,7 +314,9 @@ class _Finder:
             submodule = f"{module.__name__}.{attr}"
             if self.in_modules(submodule):  # `from mlpbook import perceptron` in the function:
                 return (*path, f"the module {submodule}")  # even before it is first imported
-            value = getattr(module, attr, None)
+            with warnings.catch_warnings():  # numpy warns on np.str, a name it retired
+                warnings.simplefilter("ignore")
+                value = getattr(module, attr, None)
             if value is None:
                 continue
             found = self.forbidden(value)
