@@ -26,7 +26,7 @@ EXPECTED = {
     "chapters/03_approximation/approximation": 1,
     "chapters/04_backprop/backprop": 1,
     "chapters/05_initialization/initialization": 1,
-    "chapters/06_overfitting/overfitting": 1,
+    "chapters/06_overfitting/overfitting": 2,
 }
 
 

@@ -324,6 +324,37 @@ def test_kfold_errors():
         kfold_indices(3, 4, rng=0)
     with pytest.raises(ValueError, match="needs an rng"):
         kfold_indices(10, 2)
+    with pytest.raises(ValueError, match=r"labels: expected shape \(10,\)"):
+        kfold_indices(10, 2, rng=0, labels=[0, 1])
+
+
+@pytest.mark.parametrize(
+    ("counts", "k"), [((50, 30, 20), 5), ((7, 3), 3), ((1, 1, 9), 4), ((4,), 2)]
+)
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_kfold_stratified_keeps_the_class_counts(counts, k, shuffle):
+    labels = np.random.default_rng(1).permutation(np.repeat(np.arange(len(counts)), counts))
+    n = len(labels)
+    folds = kfold_indices(n, k, rng=2, shuffle=shuffle, labels=labels)
+    vals = [v for _, v in folds]
+    np.testing.assert_array_equal(np.sort(np.concatenate(vals)), np.arange(n))
+    assert max(map(len, vals)) - min(map(len, vals)) <= 1
+    for c in range(len(counts)):
+        per_fold = [int(np.sum(labels[v] == c)) for v in vals]
+        assert sum(per_fold) == counts[c] and max(per_fold) - min(per_fold) <= 1
+    for train, val in folds:
+        np.testing.assert_array_equal(np.sort(np.concatenate([train, val])), np.arange(n))
+
+
+def test_kfold_stratified_shuffles_within_each_class():
+    labels = np.repeat([0, 1], 20)
+    a = kfold_indices(40, 4, rng=0, labels=labels)
+    b = kfold_indices(40, 4, rng=1, labels=labels)
+    assert not all(np.array_equal(x[1], y[1]) for x, y in zip(a, b, strict=True))
+    plain = kfold_indices(40, 4, shuffle=False, labels=labels)
+    np.testing.assert_array_equal(plain[0][1], [0, 4, 8, 12, 16, 20, 24, 28, 32, 36])
+    # unstratified folds of sorted labels would put one class in each half
+    assert {int(np.sum(labels[v])) for _, v in plain} == {5}
 
 
 # --- Standardizer ----------------------------------------------------------------------

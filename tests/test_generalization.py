@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from mlpbook.generalization import (
+    capacity_explorer,
     fit_polynomial,
     mean_squared_error,
     polynomial_features,
@@ -133,3 +134,57 @@ def test_explorer_rejects_incomplete_runs():
         regularization_explorer(_runs(ps=(0.2, 0.5)))
     with pytest.raises(ValueError, match="non-empty dict"):
         regularization_explorer({})
+
+
+def _cubic_data(n=12, m=50):
+    rng = np.random.default_rng(3)
+    x_tr, x_va = rng.uniform(-1, 1, n), rng.uniform(-1, 1, m)
+    return x_tr, x_tr**3 + 0.1 * rng.normal(size=n), x_va, x_va**3 + 0.1 * rng.normal(size=m)
+
+
+def test_capacity_explorer_draws_each_fit_and_its_errors():
+    x_tr, y_tr, x_va, y_va = _cubic_data()
+    view = capacity_explorer(x_tr, y_tr, x_va, y_va, max_degree=5, lams=(0.0, 0.1))
+    assert set(view.controls) == {"degree", "lam"}
+    assert view.controls["degree"].max == 5
+    fig = view.update(degree=4, lam=0.1)
+    c = fit_polynomial(x_tr, y_tr, 4, 0.1)
+    e_tr = mean_squared_error(polynomial_features(x_tr, 4) @ c, y_tr)
+    e_va = mean_squared_error(polynomial_features(x_va, 4) @ c, y_va)
+    assert fig._suptitle.get_text() == (
+        f"degree 4, λ = 0.1: training {e_tr:.3g}, validation {e_va:.3g}"
+    )
+    left, right = fig.axes
+    fitted = left.get_lines()[1]  # validation points, then the fit (no target given)
+    assert np.allclose(fitted.get_ydata(), polynomial_features(fitted.get_xdata(), 4) @ c)
+    train_curve = right.get_lines()[0]
+    assert np.isclose(train_curve.get_ydata()[4], e_tr)
+
+
+def test_capacity_explorer_frames_on_the_web():
+    from mlpbook.interactive import show
+
+    x_tr, y_tr, x_va, y_va = _cubic_data()
+    inter = show(capacity_explorer(x_tr, y_tr, x_va, y_va, max_degree=3, lams=(0.0, 1.0)))
+    assert len(inter.frames) == 4 * 2
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        ({"max_degree": 12}, "at most N - 1 = 11"),
+        ({"lams": (0.0, 0.0)}, "distinct numbers"),
+        ({"lams": (-1.0,)}, "distinct numbers"),
+        ({"lams": ()}, "distinct numbers"),
+        ({"target": 3}, "function of x"),
+        ({"y_train": np.ones(5)}, "same shape"),
+    ],
+)
+def test_capacity_explorer_rejects(change, match):
+    x_tr, y_tr, x_va, y_va = _cubic_data()
+    args = {"x_train": x_tr, "y_train": y_tr, "x_val": x_va, "y_val": y_va, "max_degree": 5}
+    args.update(change)
+    x_tr, y_tr = args.pop("x_train"), args.pop("y_train")
+    x_va, y_va = args.pop("x_val"), args.pop("y_val")
+    with pytest.raises(ValueError, match=match):
+        capacity_explorer(x_tr, y_tr, x_va, y_va, **args)

@@ -312,11 +312,16 @@ def train_test_split(x, y, *, test: float = 0.2, rng, stratify=True):
     return train, held_out
 
 
-def kfold_indices(n: int, k: int, *, rng=None, shuffle: bool = True):
-    """K-fold cross-validation indices.
+def kfold_indices(n: int, k: int, *, rng=None, shuffle: bool = True, labels=None):
+    """K-fold cross-validation indices, optionally stratified.
 
     Every index in ``0..n-1`` is in exactly one validation fold; fold sizes differ by at
     most one. ``rng`` is needed when ``shuffle`` is true.
+
+    With ``labels`` (one class label per example) the folds are **stratified**: the
+    examples of each class are shuffled (if ``shuffle``) and dealt to the folds in turn,
+    so each class's count differs by at most one between folds and every fold keeps the
+    class proportions of the whole set as closely as the counts allow.
 
     Returns
     -------
@@ -329,8 +334,24 @@ def kfold_indices(n: int, k: int, *, rng=None, shuffle: bool = True):
         raise ValueError(f"k: expected 2 <= k <= n = {n}, got {k}")
     if shuffle and rng is None:
         raise ValueError("shuffle=True needs an rng (a numpy.random.Generator or int seed)")
-    order = check_rng(rng).permutation(n) if shuffle else np.arange(n)
-    folds = np.array_split(order, k)
+    generator = check_rng(rng) if shuffle else None
+    if labels is None:
+        order = generator.permutation(n) if shuffle else np.arange(n)
+        folds = np.array_split(order, k)
+    else:
+        labels = np.asarray(labels)
+        if labels.shape != (n,):
+            raise ValueError(
+                f"labels: expected shape ({n},), one label per example, got {labels.shape}"
+            )
+        # classes one after the other, each shuffled; position j goes to fold j mod k
+        order = np.concatenate(
+            [
+                generator.permutation(members) if shuffle else members
+                for members in (np.flatnonzero(labels == c) for c in np.unique(labels))
+            ]
+        )
+        folds = [order[i::k] for i in range(k)]
     return [
         (np.sort(np.concatenate(folds[:i] + folds[i + 1 :])), np.sort(fold))
         for i, fold in enumerate(folds)

@@ -5,6 +5,8 @@
   1, x, …, x^d, with an optional L2 penalty on every coefficient but the constant,
   the capacity knob (degree) and the weight-decay knob (λ) of the chapter's 1-D demos.
 - ``mean_squared_error``: the error the chapter reports, (1/N) Σ (ŷ − y)².
+- ``capacity_explorer``: the polynomial fits of every degree, with and without an L2
+  penalty, beside their training and validation errors (the capacity dial).
 - ``regularization_explorer``: learning curves over precomputed runs (buttons for the
   dropout probability p and the weight decay λ) and, in a second view, one dropout mask
   drawn on a 10 × 10 input.
@@ -19,6 +21,7 @@ import numpy as np
 from ._checks import as_float_array, check_positive_int, check_probability
 
 __all__ = [
+    "capacity_explorer",
     "fit_polynomial",
     "mean_squared_error",
     "polynomial_features",
@@ -126,6 +129,117 @@ def mean_squared_error(y_pred, y) -> float:
     if y_pred.shape != y.shape:
         raise ValueError(f"y: expected shape {y_pred.shape}, like y_pred, got {y.shape}")
     return float(np.mean((y_pred - y) ** 2))
+
+
+def capacity_explorer(
+    x_train, y_train, x_val, y_val, *, max_degree=15, lams=(0.0, 1e-2), target=None
+):
+    """The polynomial fit of each degree and penalty, beside its errors against the degree.
+
+    Every fit is computed once, here: the explorer only draws.
+
+    Parameters
+    ----------
+    x_train, y_train : ndarray of shape (N,)
+        The points the polynomials are fitted to (``fit_polynomial``).
+    x_val, y_val : ndarray of shape (M,)
+        Fresh points of the same distribution: the validation error.
+    max_degree : int
+        Degrees 0 to ``max_degree`` (at most N - 1) are offered.
+    lams : sequence of float
+        The L2 penalties offered (λ ≥ 0, distinct), buttons in this order.
+    target : callable, optional
+        The noise-free function, drawn in black if given.
+
+    Returns
+    -------
+    mlpbook.widgets.Explorer
+        Controls ``degree`` (a slider) and ``lam`` (buttons).
+    """
+    import ipywidgets as widgets
+
+    from .widgets import Explorer
+
+    x_train, y_train = as_float_array(x_train, "x_train"), as_float_array(y_train, "y_train")
+    x_val, y_val = as_float_array(x_val, "x_val"), as_float_array(y_val, "y_val")
+    for name, x, y in (("train", x_train, y_train), ("val", x_val, y_val)):
+        if x.ndim != 1 or y.shape != x.shape or len(x) == 0:
+            raise ValueError(
+                f"x_{name}, y_{name}: expected two arrays of the same shape (N,), N >= 1;"
+                f" got {x.shape} and {y.shape}"
+            )
+    max_degree = check_positive_int(max_degree, "max_degree", minimum=0)
+    if max_degree >= len(x_train):
+        raise ValueError(
+            f"max_degree: expected at most N - 1 = {len(x_train) - 1} (a polynomial of degree"
+            f" N - 1 already passes through the N points), got {max_degree}"
+        )
+    lams = tuple(lams)
+    if (
+        not lams
+        or len(set(lams)) != len(lams)
+        or not all(isinstance(v, numbers.Real) and not isinstance(v, bool) and v >= 0 for v in lams)
+    ):
+        raise ValueError(f"lams: expected distinct numbers >= 0, got {lams!r}")
+    if target is not None and not callable(target):
+        raise ValueError(f"target: expected a function of x or None, got {target!r}")
+
+    degrees = np.arange(max_degree + 1)
+    x_plot = np.linspace(min(x_train.min(), x_val.min()), max(x_train.max(), x_val.max()), 300)
+    fits, errors = {}, {}
+    for lam in lams:
+        for d in degrees:
+            c = fit_polynomial(x_train, y_train, int(d), lam)
+            fits[lam, d] = polynomial_features(x_plot, int(d)) @ c
+            errors[lam, d] = tuple(
+                mean_squared_error(polynomial_features(x, int(d)) @ c, y)
+                for x, y in ((x_train, y_train), (x_val, y_val))
+            )
+    span = y_train.max() - y_train.min()
+    y_lim = (y_train.min() - 0.3 * span, y_train.max() + 0.3 * span)
+    e_all = np.array(list(errors.values()))
+    e_lim = (0.5 * e_all.min(), 2.0 * e_all.max())
+
+    controls = {
+        "degree": widgets.IntSlider(
+            value=min(3, max_degree), min=0, max=max_degree, description="degree d"
+        ),
+        "lam": widgets.ToggleButtons(
+            options=[(f"{lam:g}", lam) for lam in lams],
+            value=lams[0],
+            description="penalty λ",
+            style={"description_width": "initial"},
+        ),
+    }
+
+    def draw(fig, degree, lam):
+        d = int(degree)
+        left, right = fig.subplots(1, 2)
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.88, wspace=0.28)
+        left.plot(x_val, y_val, ".", ms=1.5, color="0.75", label="validation points")
+        if target is not None:
+            left.plot(x_plot, target(x_plot), "k", lw=1, label="target")
+        left.plot(x_plot, fits[lam, d], "C3", lw=1.5, label=f"degree {d}")
+        left.plot(x_train, y_train, "o", ms=3.5, color="C0", label="training points")
+        left.set_ylim(*y_lim)
+        left.set_xlabel("x")
+        left.legend(fontsize=7, loc="upper left", ncol=2)
+        e = np.array([errors[lam, k] for k in degrees])
+        right.semilogy(degrees, e[:, 0], "o-", ms=3, label="training")
+        right.semilogy(degrees, e[:, 1], "s--", ms=3, label="validation")
+        right.plot([d, d], e[d], "k|", ms=12)
+        right.axvline(d, color="0.6", lw=0.8)
+        right.set_ylim(*e_lim)
+        right.set_xlabel("degree d")
+        right.set_ylabel("mean squared error")
+        right.legend(fontsize=7, loc="upper left")
+        fig.suptitle(
+            f"degree {d}, λ = {lam:g}: training {errors[lam, d][0]:.3g},"
+            f" validation {errors[lam, d][1]:.3g}",
+            fontsize=10,
+        )
+
+    return Explorer(controls, draw, figsize=(7.5, 3.4), web_values={"degree": tuple(degrees)})
 
 
 def _nearest(values, v):
