@@ -1,5 +1,7 @@
 """gradetool.collect: nbgrader's layout and flat LMS downloads, into autograder/submitted."""
 
+import os
+
 import pytest
 
 from gradetool.collect import collect, parse_filename, scan
@@ -81,3 +83,62 @@ def test_collecting_the_submitted_folder_itself_copies_nothing(tmp_path):
     done = collect(tmp_path, tmp_path, "ch01", NB)
     assert done.students == ["alice"]
     assert (tmp_path / "alice" / "ch01" / f"{NB}.ipynb").read_text() == "x"
+
+
+LINKED = "(a symbolic link, not read)"
+
+
+def _solution(tmp_path):
+    solution = tmp_path / "solutions" / f"{NB}.ipynb"
+    solution.parent.mkdir()
+    solution.write_text("THE SOLUTION")
+    return solution
+
+
+def test_a_linked_notebook_is_never_read(tmp_path):
+    """A link to the instructor's solution (absolute or relative) is reported, not graded."""
+    solution = _solution(tmp_path)
+    src, dest = tmp_path / "in", tmp_path / "submitted"
+    (src / "alice" / "ch01").mkdir(parents=True)
+    (src / "alice" / "ch01" / f"{NB}.ipynb").symlink_to(solution)
+    (src / f"bob_1_2_{NB}.ipynb").symlink_to(f"../solutions/{NB}.ipynb")
+    (src / "carol").symlink_to(solution.parent, target_is_directory=True)
+    done = collect(src, dest, "ch01", NB)
+    assert done.students == ["alice", "bob"]
+    assert done.unmatched == [f"carol {LINKED}"]
+    subs = scan(dest, "ch01", NB)
+    for student in ("alice", "bob"):
+        assert subs[student].notebook is None
+        assert subs[student].found == [f"{NB}.ipynb {LINKED}"]
+    assert "THE SOLUTION" not in "".join(
+        p.read_text() for p in dest.rglob("*") if p.is_file() and not p.is_symlink()
+    )
+
+
+def test_scan_in_place_refuses_links(tmp_path):
+    """Graded in place (an rsync of an exchange, an extracted archive): links stay unread."""
+    solution = _solution(tmp_path)
+    (tmp_path / "submitted" / "alice" / "ch01").mkdir(parents=True)
+    (tmp_path / "submitted" / "alice" / "ch01" / f"{NB}.ipynb").symlink_to(solution)
+    (tmp_path / "submitted" / "bob").mkdir()
+    (tmp_path / "submitted" / "bob" / "ch01").symlink_to(solution.parent)
+    subs = scan(tmp_path / "submitted", "ch01", NB)
+    assert subs["alice"].notebook is None and subs["alice"].found == [f"{NB}.ipynb {LINKED}"]
+    assert subs["bob"].notebook is None and subs["bob"].found == [f"ch01/ {LINKED}"]
+
+
+def test_devices_and_pipes_are_not_copied(tmp_path):
+    """Reading a named pipe (or /dev/zero) would block or never end: never opened."""
+    src, dest = tmp_path / "in", tmp_path / "submitted"
+    (src / "alice" / "ch01").mkdir(parents=True)
+    (src / "alice" / "ch01" / f"{NB}.ipynb").write_text("mine")
+    os.mkfifo(src / "alice" / "ch01" / "pipe")
+    os.mkfifo(src / f"bob_1_2_{NB}.ipynb")
+    done = collect(src, dest, "ch01", NB)
+    assert done.students == ["alice"]
+    assert sorted(done.unmatched) == [
+        "alice/ch01/pipe (a device, pipe or socket, not read)",
+        f"bob_1_2_{NB}.ipynb (a device, pipe or socket, not read)",
+    ]
+    assert (dest / "alice" / "ch01" / f"{NB}.ipynb").read_text() == "mine"
+    assert not (dest / "alice" / "ch01" / "pipe").exists()

@@ -151,3 +151,34 @@ def test_a_kernels_folder_names_its_grading_process():
     finally:
         kernel.close()
     assert not kernel.root.exists()
+
+
+WRITABLE_FILES = """
+import fcntl, os, stat
+found = []
+for name in os.listdir("/proc/self/fd"):
+    try:
+        fd = int(name)
+        st, flags = os.fstat(fd), fcntl.fcntl(fd, fcntl.F_GETFL)
+    except OSError:
+        continue
+    if stat.S_ISREG(st.st_mode) and flags & os.O_ACCMODE in (os.O_WRONLY, os.O_RDWR):
+        found.append((fd, os.readlink(f"/proc/self/fd/{fd}")))
+print("WRITABLE", found)
+"""
+
+
+def test_the_kernel_holds_no_writable_file_of_the_host(pool):
+    """Its stderr is a pipe that the grader drains, not a file on the host's disk."""
+    kernel = pool.take("python3")
+    try:
+        nb = notebook(WRITABLE_FILES)
+        execute.execute_notebook(nb, kernel)
+        text = "".join(o.get("text", "") for o in nb["cells"][0]["outputs"])
+        assert "WRITABLE []" in text, text
+        nb = notebook("import os\nos.write(2, b'x' * (1 << 20))\nprint('wrote')")
+        execute.execute_notebook(nb, kernel)  # 1 MiB on fd 2 never blocks the kernel
+        assert "wrote" in "".join(o.get("text", "") for o in nb["cells"][0]["outputs"])
+        assert len(kernel._stderr.text()) <= kernels.STDERR_TAIL
+    finally:
+        kernel.close()

@@ -15,12 +15,19 @@ Two layouts are read:
 
 `scan` lists what the course's submitted folder holds for an assignment: per student, the
 notebook to grade (or the notebooks found instead) and the other files, which grading ignores.
+
+Only regular files are ever read. A symbolic link is copied as a link (never followed: a
+link to the instructor's solution must not be graded as the student's work) and `scan`
+reports it, unread; a device, named pipe or socket is not copied at all (reading one could
+block forever), and is reported with the entries not understood.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,18 +177,22 @@ def collect(submissions: Path, submitted_dir: Path, assignment: str, notebook: s
     for entry in sorted(submissions.iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
-            folder = entry / assignment if (entry / assignment).is_dir() else entry
-            has_files = any(p.is_file() for p in folder.iterdir())
+        kind = not_regular(entry)
+        if kind not in (None, "a folder", "a symbolic link"):
+            out.unmatched.append(f"{entry.name} ({kind}, not read)")
+            continue
+        if kind == "a folder":
+            folder = entry / assignment if not_regular(entry / assignment) == "a folder" else entry
+            has_files = any(not_regular(p) != "a folder" for p in folder.iterdir())
             if not _valid_student(entry.name) or not has_files:
                 out.unmatched.append(entry.name + "/")
                 continue
-            _replace(folder, submitted_dir / entry.name / assignment)
+            _replace(folder, submitted_dir / entry.name / assignment, out.unmatched, submissions)
             out.students.append(entry.name)
-        elif entry.is_file():
+        else:
             parsed = parse_filename(entry.name, notebook)
             if parsed is None or not _valid_student(parsed[0]):
-                out.unmatched.append(entry.name)
+                out.unmatched.append(entry.name + (f" ({kind}, not read)" if kind else ""))
                 continue
             student, stored, user = parsed
             flat.setdefault(student, []).append((entry, stored))
@@ -194,17 +205,47 @@ def collect(submissions: Path, submitted_dir: Path, assignment: str, notebook: s
         dest.mkdir(parents=True)
         # the latest re-submission wins when several files get the same name
         for path, stored in sorted(files, key=lambda f: (_resubmission(f[0].name), f[0].name)):
-            shutil.copy2(path, dest / stored)
+            (dest / stored).unlink(missing_ok=True)
+            if not_regular(path):  # a link stays a link, reported unread by `scan`
+                os.symlink(os.readlink(path), dest / stored)
+            else:
+                shutil.copy2(path, dest / stored)
         out.students.append(student)
     out.students = sorted(set(out.students))
     return out
 
 
-def _replace(src: Path, dest: Path) -> None:
+def not_regular(path: Path) -> str | None:
+    """None for a regular file; else what ``path`` is, never following a link."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "missing"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a device, pipe or socket"
+
+
+def _replace(src: Path, dest: Path, refused: list[str], root: Path) -> None:
+    """Copy the folder ``src`` to ``dest``: files, folders and links (as links) only."""
     if dest.exists():
         shutil.rmtree(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(src, dest, ignore=SKIP)
+
+    def ignore(folder, names):
+        skipped = set(SKIP(folder, names))
+        for name in names:
+            kind = not_regular(Path(folder) / name)
+            if kind not in (None, "a folder", "a symbolic link"):
+                skipped.add(name)
+                refused.append(f"{Path(folder, name).relative_to(root)} ({kind}, not read)")
+        return skipped
+
+    shutil.copytree(src, dest, symlinks=True, ignore=ignore)
 
 
 def scan(
@@ -229,33 +270,43 @@ def scan(
     out = {}
     for student in sorted(students):
         folder = submitted_dir / student / assignment
-        files = (
-            sorted(
-                p.relative_to(folder).as_posix()
-                for p in folder.rglob("*")
-                if p.is_file() and ".ipynb_checkpoints" not in p.parts
-            )
-            if folder.is_dir()
-            else []
-        )
+        files, refused = [], []
+        if not_regular(folder) == "a symbolic link":
+            refused.append(f"{assignment}/ (a symbolic link, not read)")
+        elif not_regular(folder) == "a folder":
+            for p in sorted(_walk(folder)):
+                kind = not_regular(p)
+                name = p.relative_to(folder).as_posix()
+                if kind is None:
+                    files.append(name)
+                elif kind != "a folder":
+                    refused.append(f"{name} ({kind}, not read)")
         target = f"{notebook}.ipynb"
-        found = [f for f in files if f.endswith(".ipynb") and f != target]
+        found = [f for f in files if f.endswith(".ipynb") and f != target] + refused
         renamed = None
         if target not in files:
             copies = [f for f in found if _is_copy(f, notebook)]
             renamed = copies[0] if len(copies) == 1 else None
         graded = renamed or target
-        extra = [f for f in files if f != graded and f not in NBGRADER_FILES]
+        extra = [f for f in files if f != graded and f not in NBGRADER_FILES] + refused
         path = folder / graded
         out[student] = Submission(
             student=student,
             folder=folder,
-            notebook=path if path.is_file() else None,
+            notebook=path if graded in files else None,
             found=found,
             extra_files=extra,
             renamed_from=renamed,
         )
     return out
+
+
+def _walk(folder: Path):
+    """Every path under ``folder``, not descending into links or checkpoints."""
+    for root, dirs, names in os.walk(folder):  # os.walk follows no link by default
+        dirs[:] = [d for d in dirs if d != ".ipynb_checkpoints"]
+        for name in dirs + names:
+            yield Path(root, name)
 
 
 def _is_copy(filename: str, notebook: str) -> bool:

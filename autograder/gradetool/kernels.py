@@ -160,12 +160,18 @@ class Kernel:
             env = {**self.launch.environ({**os.environ, **spec.env}), **KERNEL_ENV}
             if not self.launch.sandboxed:  # in the sandbox its parent is bwrap's, not ours
                 env["JPY_PARENT_PID"] = str(os.getpid())
-            # its stderr, for the message when it fails to start (RLIMIT_FSIZE caps it;
-            # once started, ipykernel sends what it writes there to the notebook)
-            with open(self.root / "stderr.log", "wb") as stderr:
+            # its stderr, for the message when it fails to start: a pipe whose last
+            # STDERR_TAIL bytes a thread keeps, never a file (no descriptor of the host's
+            # disk in the kernel); once started, ipykernel sends sys.stderr to the notebook
+            (self.root / OWNER_MARK).touch()  # ours, for sweep_orphans
+            read_end, write_end = os.pipe()
+            try:
+                self._stderr = _Tail(read_end)
                 self.process = self.launch.spawn(
-                    env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr
+                    env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=write_end
                 )
+            finally:
+                os.close(write_end)
         except KernelStartError:
             self.close()
             raise
@@ -251,13 +257,8 @@ class Kernel:
         )
 
     def _stderr_tail(self) -> str:
-        try:
-            with open(self.root / "stderr.log", "rb") as f:
-                f.seek(0, os.SEEK_END)
-                f.seek(max(0, f.tell() - STDERR_TAIL))
-                text = f.read().decode(errors="replace").strip()
-        except OSError:
-            return ""
+        tail = getattr(self, "_stderr", None)
+        text = tail.text(wait=0.5) if tail is not None else ""
         return f"; its stderr ends with:\n{text}" if text else ""
 
     def put_files(self, files: Mapping[str, bytes], timeout: float = FILES_TIMEOUT) -> None:
@@ -618,7 +619,32 @@ def _warm_args(modules: tuple[str, ...]) -> list[str]:
     return [f"--IPKernelApp.exec_lines={code}"]
 
 
+class _Tail:
+    """A thread that drains a pipe to its end, keeping only its last `STDERR_TAIL` bytes."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd, self._data, self._done = fd, bytearray(), threading.Event()
+        threading.Thread(target=self._drain, name="gradetool-stderr", daemon=True).start()
+
+    def _drain(self) -> None:
+        try:
+            while chunk := os.read(self._fd, 65536):
+                self._data += chunk
+                del self._data[:-STDERR_TAIL]
+        except OSError:
+            pass
+        finally:
+            os.close(self._fd)
+            self._done.set()
+
+    def text(self, wait: float = 0.0) -> str:
+        """What it kept, decoded; waits up to ``wait`` s for the writer to close the pipe."""
+        self._done.wait(wait)
+        return bytes(self._data).decode(errors="replace").strip()
+
+
 FOLDER_PREFIX = "gradetool-"  # a kernel's folder: gradetool-<pid of the grading process>-…
+OWNER_MARK = "grader"  # an empty file the grading process creates in each kernel folder
 _ORPHAN = re.compile(rf"^{FOLDER_PREFIX}(\d+)-")
 
 
@@ -648,9 +674,9 @@ def sweep_orphans(tmp: Path | None = None) -> list[Path]:
             if not match or int(match.group(1)) == os.getpid() or _running(int(match.group(1))):
                 continue
             with contextlib.suppress(OSError):
-                # ours: the folder, or the stderr.log we create in it (a sandbox hands the
+                # ours: the folder, or the mark we create in it (a sandbox hands the
                 # folder itself to the kernel's user)
-                owners = {p.lstat().st_uid for p in (folder, folder / "stderr.log") if p.exists()}
+                owners = {p.lstat().st_uid for p in (folder, folder / OWNER_MARK) if p.exists()}
                 if folder.is_symlink() or os.getuid() not in owners:
                     continue
                 shutil.rmtree(folder, ignore_errors=True)
