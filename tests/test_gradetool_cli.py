@@ -289,3 +289,26 @@ def test_console_script_ctrl_c_saves_what_was_graded(tmp_path):
     assert out.strip() == "graded: 2, failed: 0, timed out: 0, invalid: 0, skipped (unchanged): 0"
     assert sorted(p.stem for p in states.glob("*.json")) == ["a1", "a2"]
     assert shutil.which("course-grade", path=env["PATH"])
+
+
+def test_an_oversized_notebook_is_invalid_and_never_read(tmp_path, capsys):
+    """50 MB is refused from its size on disk: quickly, the main process's memory untouched."""
+    import resource
+
+    course = make_course(tmp_path / "course")
+    common = ["--course", str(course), "--assignment", "tiny"]
+    big = tmp_path / "big.ipynb"
+    with open(big, "wb") as f:  # sparse: 50 MB on paper, nothing to read
+        f.truncate(50 << 20)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert main(["check", str(big), *common]) == 2  # invalid
+    out = capsys.readouterr().out
+    assert "50 MiB, more than the 32 MiB" in out and "--max-notebook-size" in out
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before  # KiB
+    assert grown < 20 << 10, f"the check grew the process by {grown} KiB"
+    many = solved(SOURCE)
+    many["cells"] += [{"cell_type": "raw", "metadata": {}, "source": ""}] * 30
+    (tmp_path / "many.ipynb").write_text(json.dumps(many))
+    assert main(["check", str(tmp_path / "many.ipynb"), *common, "--max-cells", "20"]) == 2
+    assert "cells, more than the 20 a submission may have" in capsys.readouterr().out
+    assert main(["check", str(tmp_path / "many.ipynb"), *common]) == 0

@@ -96,3 +96,75 @@ def test_clear_output_and_displays(pool):
     )
     texts = [o.get("text") or o.get("data", {}).get("text/plain") for o in outputs(done, 0)]
     assert texts == ["{'a': 1}", "kept\n"]
+
+
+SPY = """
+def f(x):
+    return x + 1
+
+seen = []  # everything the grader sends this kernel
+_kernel = get_ipython().kernel
+_read = _kernel.raw_input
+
+def _spy(prompt=""):
+    text = _read(prompt)
+    seen.append(text)
+    return text
+
+_kernel.raw_input = _spy
+get_ipython().events.register("pre_run_cell", lambda info: seen.append(info.raw_cell))
+"""
+
+TEST_NAMES = """
+reference_answer = 2
+rng_test = None
+assert f(1) == reference_answer, globals().get("w_ref")
+"""
+
+
+def test_only_the_answers_names_reach_the_student_kernel(pool):
+    """A test's own names (reference_answer, rng_test, w_ref) are never sent to it."""
+    source = notebook("def f(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION")
+    source["cells"][0]["metadata"]["nbgrader"] = {"solution": True, "grade_id": "f"}
+    source["cells"].append(dict(notebook(TEST_NAMES)["cells"][0]))
+    source["cells"][1]["metadata"]["nbgrader"] = {"grade_id": "test_f", "grade": True}
+    tests = execute.Tests.from_source(source, {"test_f": 1})
+    assert tests.answers == {"f"}
+    nb = notebook(SPY, "# the test", "print(seen)")
+    nb["cells"][1]["metadata"]["nbgrader"] = {"grade_id": "test_f", "grade": True, "points": 1}
+    student = pool.take("python3")
+    checker = pool.take("python3", warm=kernels.CHECKER_WARM)
+    try:
+        done = execute.execute_notebook(nb, student, checker=checker, tests=tests)
+    finally:
+        student.close()
+        checker.close()
+    assert done.status == "ok"
+    assert all(o["output_type"] != "error" for o in outputs(done, 1)), outputs(done, 1)
+    spied = outputs(done, 2)[0]["text"]
+    assert '"f"' in spied  # the answer it asked for
+    for name in ("reference_answer", "rng_test", "w_ref", "assert"):
+        assert name not in spied, spied
+
+
+def test_defined_names_are_the_module_level_bindings():
+    code = (
+        "import numpy as np, os.path\nfrom x import y as z\ndef f(a):\n    inner = 1\n"
+        "class C:\n    attr = 1\nW1 = 3\na, (b, c) = 1, (2, 3)\nif True:\n    def g(): pass\n"
+        "for i in range(3): pass\nprint(q := 5)\n"
+    )
+    assert execute.defined_names(code) == {
+        "np",
+        "os",
+        "z",
+        "f",
+        "C",
+        "W1",
+        "a",
+        "b",
+        "c",
+        "g",
+        "i",
+        "q",
+    }
+    assert execute.defined_names("%pwd\ndef h(x):\n    return 1\nV = 2") == {"h", "V"}

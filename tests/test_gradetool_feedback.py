@@ -102,3 +102,12 @@ def test_student_outputs_are_shown_safely():
     assert "&lt;obj&gt;" in page and "red &lt;b&gt;" in page
     assert "[image: remote]" in page and "$x^2$" in page and "doc (https://d.org)" in page
     assert_offline(page)
+
+
+def test_a_huge_cell_is_shown_cut_as_plain_text():
+    source = tiny_source()
+    nb = executed(source)
+    nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source": "[a](" * 500_000})
+    page = render_feedback(nb, result_for(source), "tiny")
+    assert "[1,900,000 more characters of this cell are not shown]" in page
+    assert len(page) < 300_000

@@ -164,6 +164,8 @@ def test_notebook_of_another_assignment_is_invalid():
         ('{"cells": [], "nbformat": 3}', "nbformat 3"),
         ('{"cells": [{"cell_type": "bogus"}], "nbformat": 4}', "cell 0"),
         (b"\xff\xfe\x00", "not JSON"),
+        ('{"cells": [], "nbformat": 4, "nbformat_minor": 99}', r"nbformat 4\.99, expected"),
+        ('{"cells": [], "nbformat": 4, "nbformat_minor": "5"}', r"nbformat 4\.'5', expected"),
     ],
 )
 def test_invalid_notebooks_are_refused_with_a_reason(text, why):

@@ -35,7 +35,7 @@ from .course import Assignment, Course, GradetoolError, find_course, load_assign
 from .export import export as write_exports
 from .feedback import render_feedback
 from .gradebook import GradebookWriter, ensure_assignment, read_submissions, read_timestamp
-from .limits import Limits
+from .limits import Limits, format_size
 from .pool import Pool, run
 from .report import write_report
 from .results import (
@@ -303,8 +303,15 @@ def check(
     limits = _limits(limits, cell_timeout, timeout)
     _sandbox(limits)
     kernels.local_pool().spare_enabled = False  # one notebook: no kernel to prepare
-    text = Path(path).read_bytes().decode("utf-8", errors="replace")
-    task = make_task(spec, Path(path).stem, text, limits=limits)
+    limits = limits or Limits()
+    size = Path(path).stat().st_size
+    if size > limits.notebook_size:
+        task = make_task(
+            spec, Path(path).stem, None, limits=limits, refused=too_large(size, limits)
+        )
+    else:
+        text = Path(path).read_bytes().decode("utf-8", errors="replace")
+        task = make_task(spec, Path(path).stem, text, limits=limits)
     data = grade_submission(task)
     for key in ("notebook", "unanswered", "traceback"):
         data.pop(key, None)
@@ -342,13 +349,13 @@ def _autograde(
     pool.kernel_name = spec.kernel_name
     pool.answers = tuple(spec.answer_modules)
     try:
-        todo = _skip_unchanged(ctx, subs, batch, force)
+        todo = _skip_unchanged(ctx, subs, batch, force, limits)
         if not todo:  # nothing to grade: nbgrader is not even loaded
             return _sorted(batch, start)
         pool.start()  # the workers boot while the gradebook is prepared
         ensure_assignment(ctx.course, spec)
         tasks = {}
-        for student, (text, _) in todo.items():
+        for student, (text, _, refused) in todo.items():
             sub = subs[student]
             tasks[student] = make_task(
                 spec,
@@ -357,6 +364,7 @@ def _autograde(
                 found=sub.found,
                 renamed_from=sub.renamed_from,
                 limits=limits,
+                refused=refused,
             )
         with GradebookWriter(ctx.course.db_url) as writer:
             bar = _progress(len(subs), progress)
@@ -382,23 +390,32 @@ def _autograde(
     return _sorted(batch, start)
 
 
-def _skip_unchanged(ctx: Context, subs: dict, batch: BatchResult, force: bool) -> dict:
+def _skip_unchanged(
+    ctx: Context, subs: dict, batch: BatchResult, force: bool, limits: Limits
+) -> dict:
     """Skip the submissions graded before under the same key; return the others.
 
     A skipped result is put in ``batch`` (and the state); a recorded one is skipped only if
-    the gradebook and ``autograded/`` still hold it.
+    the gradebook and ``autograded/`` still hold it. A notebook over
+    ``limits.notebook_size`` is not read: its key is made from its size.
 
     Returns
     -------
     dict of str to tuple
-        Student → (the notebook's text or None, its grading key), for those to grade.
+        Student → (the notebook's text or None, its grading key, why it is refused or
+        None), for those to grade.
     """
     spec = ctx.assignment
     gradebook = None
     todo = {}
     for student, sub in subs.items():
-        raw = sub.notebook.read_bytes() if sub.notebook else None
-        key = grading_key(content_hash(raw), spec.tests_hash)
+        size = sub.notebook.stat().st_size if sub.notebook else 0
+        refused = too_large(size, limits) if size > limits.notebook_size else None
+        raw = sub.notebook.read_bytes() if sub.notebook and not refused else None
+        key = grading_key(
+            content_hash(raw if not refused else f"{size} bytes, not read".encode()),
+            spec.tests_hash,
+        )
         result = None if force else ctx.state.unchanged(student, key)
         if result is not None and result.recorded:
             if gradebook is None:
@@ -411,8 +428,17 @@ def _skip_unchanged(ctx: Context, subs: dict, batch: BatchResult, force: bool) -
             batch.students[student] = result
             continue
         text = raw.decode("utf-8", errors="replace") if raw is not None else None
-        todo[student] = (text, key)
+        todo[student] = (text, key, refused)
     return todo
+
+
+def too_large(size: int, limits: Limits) -> str:
+    """The reason a notebook of ``size`` bytes is invalid."""
+    return (
+        f"the notebook has {format_size(size)}, more than the {format_size(limits.notebook_size)}"
+        " a submission may have (--max-notebook-size): it was not read. Clear large outputs"
+        " (Kernel > Restart & Clear Output) and submit again."
+    )
 
 
 def _limits(limits: Limits | None, cell_timeout=None, timeout=None) -> Limits:

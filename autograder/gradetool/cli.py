@@ -181,6 +181,21 @@ def parser() -> argparse.ArgumentParser:
             help=f"output kept per cell (a tenth of --max-output: {DEFAULT.cell_output:,})",
         )
         g.add_argument(
+            "--max-notebook-size",
+            dest="notebook_size",
+            type=_size,
+            metavar="SIZE",
+            help="a larger submitted notebook is invalid, never read "
+            f"({format_size(DEFAULT.notebook_size)})",
+        )
+        g.add_argument(
+            "--max-cells",
+            dest="cells",
+            type=_count,
+            metavar="N",
+            help=f"a submitted notebook with more cells is invalid ({DEFAULT.cells})",
+        )
+        g.add_argument(
             "--sandbox",
             choices=SANDBOX_MODES,
             help="auto: sandbox when possible, else warn and grade without; require: refuse "
@@ -275,7 +290,7 @@ def _limits(args) -> Limits:
     Without ``--max-cell-output``, a cell keeps a tenth of ``--max-output``.
     """
     names = ("cell_timeout", "timeout", "memory", "processes", "file_size", "open_files")
-    names += ("scratch", "output", "cell_output", "sandbox")
+    names += ("scratch", "output", "cell_output", "notebook_size", "cells", "sandbox")
     given = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     if "output" in given and "cell_output" not in given:
         given["cell_output"] = given["output"] // 10

@@ -14,6 +14,7 @@ lacks: its interrupt-on-timeout waits for a kernel that ignores SIGINT forever):
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from dataclasses import dataclass, field
 from queue import Empty
@@ -154,23 +155,58 @@ class Tests:
         Grade id of each test cell → the source's other instructor cells (neither answers
         nor tests, e.g. ``import numpy as np``) that come before it and after the previous
         test cell: the checker runs them first.
+    answers : frozenset of str or None
+        The names the source's answer cells define at module level (their functions,
+        classes, variables and imports): the only names a test may take from the student's
+        kernel, so that no other name a test reads (``reference_update``, ``rng_test``)
+        reaches it. None: any name (tests built by hand).
     """
 
     cells: dict[str, str]
     setup: dict[str, list[str]]
+    answers: frozenset[str] | None = None
 
     @classmethod
     def from_source(cls, source: dict, tests) -> Tests:
-        cells, setup, pending = {}, {}, []
+        cells, setup, pending, answers = {}, {}, [], set()
         for cell in source["cells"]:
             if cell.get("cell_type") != "code":
                 continue
             gid = grade_id(cell)
             if gid in tests:
                 cells[gid], setup[gid], pending = source_text(cell), pending, []
-            elif not is_answer(cell) and source_text(cell).strip():
+            elif is_answer(cell):
+                answers |= defined_names(source_text(cell))
+            elif source_text(cell).strip():
                 pending.append(source_text(cell))
-        return cls(cells, setup)
+        return cls(cells, setup, frozenset(answers))
+
+
+def defined_names(code: str) -> set[str]:
+    """The names that ``code`` binds at module level (not inside functions or classes)."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # an IPython magic in the source: the definitions still show
+        found = re.findall(r"^(?:async\s+)?(?:def|class)\s+(\w+)|^(\w+)\s*=", code, re.M)
+        return {name for pair in found for name in pair if name}
+    names: set[str] = set()
+    todo = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+            continue
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                names.add(child.id)
+            elif isinstance(child, (ast.stmt, ast.expr, ast.excepthandler, ast.withitem)):
+                todo.append(child)
+    return names
 
 
 def execute_notebook(
@@ -477,6 +513,8 @@ class _Bridge:
                 return _failed(cell, done, "the test's set-up did not finish")
         self.tests.setup[gid] = []
         names = remote.wanted_names(code)
+        if self.tests.answers is not None:  # only the answers' names reach the student
+            names = [n for n in names if n in self.tests.answers]
         if names:
             start = time.perf_counter()
             payload, state = self._student_request(

@@ -24,6 +24,7 @@ from .repair import grade_id, is_autograded_test, is_locked, source_text, strip_
 from .results import StudentResult
 from .scoring import ANSI
 
+MAX_SOURCE = 100_000  # characters of a cell's source shown (a longer cell: as plain text)
 REMOTE_IMG = re.compile(r"<img\b[^>]*\bsrc=\"(?:https?:)?//[^\"]*\"[^>]*>", re.I)
 REMOTE_LINK = re.compile(r"<a\b[^>]*\bhref=\"((?:https?:)?//[^\"]*)\"[^>]*>(.*?)</a>", re.I | re.S)
 ALT = re.compile(r"\balt=\"([^\"]*)\"", re.I)
@@ -148,6 +149,12 @@ def _cell(cell: dict, result: StudentResult) -> str:
     gid = grade_id(cell)
     if is_locked(cell) or "HIDDEN TESTS" in text:
         text = strip_hidden_tests(text)
+    if len(text) > MAX_SOURCE:  # bounded time and memory, whatever a submission holds
+        more = len(text) - MAX_SOURCE
+        return (
+            f'<div class="cell">{_pre(text[:MAX_SOURCE])}'
+            f'<p class="label">[{more:,} more characters of this cell are not shown]</p></div>'
+        )
     if kind == "markdown":
         return f'<div class="cell md">{_markdown(text)}</div>'
     if kind != "code":

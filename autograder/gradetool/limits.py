@@ -87,6 +87,11 @@ class Limits:
         ``/tmp`` in the sandbox).
     cell_output, output : int
         Characters of output kept per cell and per notebook; the rest is dropped and counted.
+    notebook_size : int
+        Bytes a submitted notebook may have: a larger one is ``invalid``, refused from its
+        size on disk before it is read (a notebook with its plots is a few MB).
+    cells : int
+        Cells a submitted notebook may have: one with more is ``invalid``.
     sandbox : str
         ``auto`` (sandbox when possible, else warn once and grade without), ``require``
         (refuse to grade without a sandbox) or ``off``.
@@ -102,6 +107,8 @@ class Limits:
     scratch: int = 256 << 20
     cell_output: int = 100_000
     output: int = 1_000_000
+    notebook_size: int = 32 << 20
+    cells: int = 2000
     sandbox: str = "auto"
 
     def __post_init__(self) -> None:
@@ -109,7 +116,15 @@ class Limits:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and value > 0):
                 raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
-        for name in ("memory", "processes", "file_size", "open_files", "scratch"):
+        for name in (
+            "memory",
+            "processes",
+            "file_size",
+            "open_files",
+            "scratch",
+            "notebook_size",
+            "cells",
+        ):
             value = getattr(self, name)
             if not (isinstance(value, int) and not isinstance(value, bool) and value > 0):
                 raise ValueError(f"{name} must be a positive whole number, not {value!r}")

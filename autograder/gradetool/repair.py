@@ -134,6 +134,9 @@ def _clean(cell: dict) -> dict:
 # ---------------------------------------------------------------------------- reading
 
 
+NBFORMAT_MINOR = 5  # the newest nbformat 4 minor version this grader (nbformat 5.x) reads
+
+
 def parse_notebook(text: str | bytes) -> dict:
     """The notebook in ``text`` as a dict, checked enough to be graded.
 
@@ -152,6 +155,12 @@ def parse_notebook(text: str | bytes) -> dict:
         raise InvalidNotebook(
             f"not a valid notebook: nbformat {nb.get('nbformat')!r}, expected 4 "
             "(save it with a current Jupyter)"
+        )
+    minor = nb.get("nbformat_minor", 0)
+    if isinstance(minor, bool) or not isinstance(minor, int) or not 0 <= minor <= NBFORMAT_MINOR:
+        raise InvalidNotebook(
+            f"not a valid notebook: nbformat 4.{minor!r}, expected 4.0 to 4.{NBFORMAT_MINOR}"
+            " (save it with Jupyter Lab or Notebook, or fix the number at the file's end)"
         )
     for k, cell in enumerate(nb["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):

@@ -33,6 +33,7 @@ def make_task(
     limits: Limits | None = None,
     cell_timeout: float | None = None,
     timeout: float | None = None,
+    refused: str | None = None,
 ) -> dict:
     """The plain-data task for `grade_submission`.
 
@@ -51,6 +52,8 @@ def make_task(
         What the submission may use (defaults when None).
     cell_timeout, timeout : float, optional
         Seconds per cell, seconds per notebook: override those of ``limits``.
+    refused : str, optional
+        Why the notebook was not read (too large): the result is ``invalid``, with it.
     """
     limits = limits or Limits()
     if cell_timeout is not None:
@@ -71,6 +74,7 @@ def make_task(
         "limits": limits.to_dict(),
         "answer_modules": list(assignment.answer_modules),
         "seed": assignment.case_seed(text) if text is not None else None,
+        "refused": refused,
     }
 
 
@@ -105,12 +109,24 @@ def grade_submission(task: dict) -> dict:
 
 def _grade(task: dict, result: StudentResult, extra: dict) -> None:
     name = f"{task['notebook']}.ipynb"
+    limits = Limits.from_dict(task.get("limits"))
+    if task.get("refused"):
+        result.reason = task["refused"]
+        return
     if task["text"] is None:
         found = ", ".join(task["found"]) or "none"
         result.reason = f"no notebook named {name}; found {found}"
         return
     try:
-        repaired = repair(parse_notebook(task["text"]), task["source"], task["release"])
+        submitted = parse_notebook(task["text"])
+        cells = submitted.get("cells") if isinstance(submitted, dict) else None
+        if isinstance(cells, list) and len(cells) > limits.cells:
+            result.reason = (
+                f"the notebook has {len(cells):,} cells, more than the {limits.cells:,} a"
+                " submission may have (--max-cells): it was not graded"
+            )
+            return
+        repaired = repair(submitted, task["source"], task["release"])
     except InvalidNotebook as exc:
         result.reason = str(exc)
         return
@@ -120,7 +136,6 @@ def _grade(task: dict, result: StudentResult, extra: dict) -> None:
     extra["unanswered"] = repaired.unanswered
     nb = repaired.nb
 
-    limits = Limits.from_dict(task.get("limits"))
     tests = execute.Tests.from_source(task["source"], task["tests"])
     pool = kernels.local_pool()
     student = checker = run = None
