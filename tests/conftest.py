@@ -1,14 +1,84 @@
-"""Shared test set-up: a headless matplotlib backend and seeded generators."""
+"""Shared test set-up: a headless matplotlib backend, seeded generators, and a check at the
+end of the session that no test left a process or a temporary folder behind."""
 
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
 import numpy as np
+import psutil
 import pytest
+
+# what the suite starts: kernels (sandboxed or not), graders, browsers
+STRAY = re.compile(r"ipykernel|bwrap|gradetool|course-grade|nbgrader|jupyter|chrom", re.I)
+# the temporary folders it makes (kernels, courses, sandbox probes, checks)
+OURS = ("gradetool-", "mlpbook-", "bench-grading-")
 
 
 @pytest.fixture
 def rng():
     """A fresh, seeded generator for each test."""
     return np.random.default_rng(1234)
+
+
+def _strays(since: float) -> list[psutil.Process]:
+    """Processes started by this session (its descendants, or orphans since) still running."""
+    me = os.getpid()
+    found = []
+    for proc in psutil.process_iter(["pid", "ppid", "create_time", "cmdline"]):
+        info = proc.info
+        if info["pid"] == me or (info["create_time"] or 0) < since:
+            continue
+        try:
+            mine = info["ppid"] == 1 or any(p.pid == me for p in proc.parents())
+        except psutil.Error:
+            continue
+        if mine and STRAY.search(" ".join(info["cmdline"] or [])):
+            found.append(proc)
+    return found
+
+
+def _owner_runs(name: str) -> bool:
+    """A folder of ours (gradetool-[kind-]<pid>-…) of another process that still runs
+    (with pytest-xdist, the other workers' kernels and courses)."""
+    match = re.match(r"gradetool-(?:[a-z]+-)?(\d+)-", name)
+    return (
+        bool(match)
+        and int(match.group(1)) != os.getpid()
+        and psutil.pid_exists(int(match.group(1)))
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_left_behind():
+    """After the last test: no process of the session runs, no folder of ours is left."""
+    since = time.time() - 1
+    tmp = Path(tempfile.gettempdir())
+    before = {p.name for p in tmp.iterdir()}
+    yield
+    if "gradetool.testing" in sys.modules:  # its cached courses, else removed at exit
+        sys.modules["gradetool.testing"].clear_prepared()
+    deadline = time.monotonic() + 20  # kernels closed at exit need a moment to go
+    while (strays := _strays(since)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    described = []
+    for proc in strays:
+        try:
+            described.append(f"pid {proc.pid}: {' '.join(proc.cmdline())[:200]}")
+            proc.kill()  # the check fails, but leaves nothing running either
+        except psutil.Error:
+            pass
+    folders = sorted(
+        p.name
+        for p in tmp.iterdir()
+        if p.name.startswith(OURS) and p.name not in before and not _owner_runs(p.name)
+    )
+    assert not described and not folders, "the test session left behind:\n" + "\n".join(
+        described + folders
+    )

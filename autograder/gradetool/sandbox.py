@@ -341,7 +341,7 @@ def _probe() -> SandboxInfo:
         return SandboxInfo(False, None, f"the sandbox needs Linux, this is {sys.platform}")
     if shutil.which(BWRAP) is None:
         return SandboxInfo(False, None, f"bubblewrap ({BWRAP}) is not installed")
-    root = Path(tempfile.mkdtemp(prefix="gradetool-probe-"))
+    root = Path(tempfile.mkdtemp(prefix=f"gradetool-probe-{os.getpid()}-"))
     launch = None
     try:
         launch = _sandboxed([sys.executable, "-c", "pass"], root=root, limits=Limits(), hide=())
@@ -936,7 +936,7 @@ def capabilities(limits: Limits | None = None, course: Path | None = None) -> di
     limits = limits or Limits()
     course = Path(course or Path.cwd()).resolve()
     secrets = _sample_files(course) or [str(course)]
-    root = Path(tempfile.mkdtemp(prefix="gradetool-caps-"))
+    root = Path(tempfile.mkdtemp(prefix=f"gradetool-caps-{os.getpid()}-"))
     launch = None
     listener = socket.create_server(("127.0.0.1", 0))
     try:

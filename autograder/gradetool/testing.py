@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import copy
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -179,13 +180,19 @@ def _prepared(assignment: str, nb: dict) -> Path:
 
     key = assignment + json.dumps(nb, sort_keys=True)
     if key not in _PREPARED or not _PREPARED[key].is_dir():
-        folder = Path(tempfile.mkdtemp(prefix="gradetool-course-"))
+        folder = Path(tempfile.mkdtemp(prefix=f"gradetool-course-{os.getpid()}-"))
         atexit.register(shutil.rmtree, folder, True)
         make_course(folder, assignment, nb, gradebook=False)
         course = find_course(folder)
         ensure_assignment(course, load_assignment(course, assignment))
         _PREPARED[key] = folder
     return _PREPARED[key]
+
+
+def clear_prepared() -> None:
+    """Remove the prepared courses now (they are removed at exit otherwise)."""
+    while _PREPARED:
+        shutil.rmtree(_PREPARED.popitem()[1], ignore_errors=True)
 
 
 def write_submissions(folder: Path, assignment: str, notebook: str, subs: dict) -> Path:
