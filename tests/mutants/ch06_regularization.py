@@ -637,7 +637,7 @@ def standardize_fold(x_train, x_val):
         ),
     ),
     _mutant(
-        "ridge-sum-of-squares-lambda",  # (X^T X + lam I): lam * n_t in the book's form
+        "ridge-sum-of-squares-lambda",  # (X^T X + lam I): lam / n_t in the book's form
         RIDGE,
         _sub(
             RIDGE_OK,
