@@ -312,3 +312,25 @@ def test_an_oversized_notebook_is_invalid_and_never_read(tmp_path, capsys):
     assert main(["check", str(tmp_path / "many.ipynb"), *common, "--max-cells", "20"]) == 2
     assert "cells, more than the 20 a submission may have" in capsys.readouterr().out
     assert main(["check", str(tmp_path / "many.ipynb"), *common]) == 0
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path, capsys, monkeypatch):
+    """`course-grade check … | head`: the reader left; no traceback, exit 141."""
+
+    class Closed:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self):
+            raise OSError("not a file")
+
+    course = make_course(tmp_path / "course")
+    (tmp_path / "good.ipynb").write_text(json.dumps(solved(SOURCE)))
+    monkeypatch.setattr("sys.stdout", Closed())
+    code = main(
+        ["check", str(tmp_path / "good.ipynb"), "--course", str(course), "--assignment", "tiny"]
+    )
+    assert code == 141

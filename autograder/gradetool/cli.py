@@ -15,13 +15,16 @@
 Exit status: 0 when the batch ran to its end, whatever the students got (``check``: 0 when
 every test passes, 1 when one fails; ``sandbox``: 0 when a sandbox is available, 1 when
 not); 2 for bad arguments, a missing assignment, no sandbox under ``--sandbox require`` or
-(for ``check``) an invalid notebook; 130 when interrupted (what was graded is saved).
+(for ``check``) an invalid notebook; 130 when interrupted (what was graded is saved); 141 when the
+reader of its output left (`| head`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -33,6 +36,7 @@ from .repair import grade_id
 from .results import GRADED, INVALID, StudentResult
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_PIPE = 141  # as a shell reports a command ended by SIGPIPE
 
 
 DEFAULT = Limits()
@@ -282,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `course-grade … | head`: the reader left; what was graded is saved
+        with contextlib.suppress(Exception):  # no second error when Python flushes at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
 
 
 def _limits(args) -> Limits:
