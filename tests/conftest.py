@@ -6,6 +6,7 @@ import os
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -64,6 +65,9 @@ def nothing_left_behind():
     yield
     if "gradetool.testing" in sys.modules:  # its cached courses, else removed at exit
         sys.modules["gradetool.testing"].clear_prepared()
+    if "gradetool.kernels" in sys.modules:  # its pools' semaphore record, else at exit
+        for folder in sys.modules["gradetool.kernels"]._ipc_folder:
+            shutil.rmtree(folder, ignore_errors=True)
     deadline = time.monotonic() + 20  # kernels closed at exit need a moment to go
     while (strays := _strays(since)) and time.monotonic() < deadline:
         time.sleep(0.5)

@@ -182,3 +182,61 @@ def test_the_kernel_holds_no_writable_file_of_the_host(pool):
         assert len(kernel._stderr.text()) <= kernels.STDERR_TAIL
     finally:
         kernel.close()
+
+
+KILLED_POOL = """
+import multiprocessing, time
+from concurrent.futures import ProcessPoolExecutor
+from gradetool import kernels
+before = kernels.semaphores()
+pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+kernels.record_semaphores(kernels.semaphores() - before)  # as gradetool.pool.Pool.start
+print(" ".join(sorted(kernels.semaphores() - before)), flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_pool_records_its_semaphores():
+    from gradetool.pool import Pool
+
+    before = kernels.semaphores()
+    pool = Pool(workers=1)
+    try:
+        pool.start()
+        made = kernels.semaphores() - before
+        assert made and kernels._ipc_folder
+        assert made <= set((kernels._ipc_folder[0] / "semaphores").read_text().split())
+    finally:
+        pool.close()
+
+
+def test_the_semaphores_of_a_killed_pool_are_swept():
+    """SIGKILL of a grading process group (its resource tracker too): the next run unlinks
+    the named semaphores its pool left in /dev/shm, and its record."""
+    import signal
+    import subprocess
+    import sys
+
+    if not kernels.SHM.is_dir():
+        pytest.skip("no /dev/shm: POSIX semaphores live elsewhere here")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_POOL],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(kernels.Path(kernels.__file__).parents[1])},
+    )
+    try:
+        names = proc.stdout.readline().split()
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+    record = kernels.Path(kernels.tempfile.gettempdir()) / f"gradetool-{proc.pid}-ipc"
+    assert names and all((kernels.SHM / n).exists() for n in names), names
+    assert record.is_dir()
+    if kernels._running(proc.pid):  # pid reused at once: nothing can be said
+        pytest.skip("the killed process's pid was reused")
+    assert record in kernels.sweep_orphans()
+    assert not any((kernels.SHM / n).exists() for n in names)
+    assert not record.exists()

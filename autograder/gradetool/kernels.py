@@ -658,13 +658,54 @@ def _running(pid: int) -> bool:
     return True
 
 
+SHM = Path("/dev/shm")  # where Linux keeps POSIX named semaphores (sem.<name>)
+_ipc_folder: list[Path] = []
+
+
+def semaphores() -> set[str]:
+    """The names of multiprocessing's named semaphores now in `SHM` (``sem.mp-…``)."""
+    with contextlib.suppress(OSError):
+        return {n for n in os.listdir(SHM) if n.startswith("sem.mp-")}
+    return set()
+
+
+def record_semaphores(names: set[str]) -> None:
+    """Note the named semaphores this process made, for `sweep_orphans` if it is killed.
+
+    multiprocessing's spawned pools use named semaphores, which its resource tracker
+    unlinks when the process ends; a SIGKILL of the whole process group kills the tracker
+    too and leaves them in /dev/shm. They are listed in ``gradetool-<pid>-ipc/``, which
+    this process removes when it exits normally.
+    """
+    if not names:
+        return
+    if not _ipc_folder:
+        folder = Path(tempfile.gettempdir()) / f"{FOLDER_PREFIX}{os.getpid()}-ipc"
+        folder.mkdir(exist_ok=True)
+        (folder / OWNER_MARK).touch()
+        _ipc_folder.append(folder)
+        atexit.register(shutil.rmtree, folder, True)
+    with open(_ipc_folder[0] / "semaphores", "a", encoding="utf-8") as out:
+        out.write("".join(f"{name}\n" for name in sorted(names)))
+
+
+def _unlink_semaphores(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        for name in (folder / "semaphores").read_text(encoding="utf-8").split():
+            path = SHM / name
+            with contextlib.suppress(OSError):
+                if name.startswith("sem.mp-") and path.lstat().st_uid == os.getuid():
+                    path.unlink()
+
+
 def sweep_orphans(tmp: Path | None = None) -> list[Path]:
     """Remove the kernel folders that a grading process killed outright left behind.
 
     A process that is SIGKILLed (or loses its machine) cannot remove its kernels'
     folders; the next grading process removes them: the folders of this user named
-    ``gradetool-<pid>-…`` whose process no longer runs. A folder of a running process,
-    or of another user, is never touched. Returns the folders removed.
+    ``gradetool-<pid>-…`` whose process no longer runs, and the named semaphores its pool
+    left (`record_semaphores`). A folder of a running process, or of another user, is
+    never touched. Returns the folders removed.
     """
     removed = []
     root = Path(tmp) if tmp is not None else Path(tempfile.gettempdir())
@@ -679,6 +720,7 @@ def sweep_orphans(tmp: Path | None = None) -> list[Path]:
                 owners = {p.lstat().st_uid for p in (folder, folder / OWNER_MARK) if p.exists()}
                 if folder.is_symlink() or os.getuid() not in owners:
                     continue
+                _unlink_semaphores(folder)
                 shutil.rmtree(folder, ignore_errors=True)
                 removed.append(folder)
     return removed

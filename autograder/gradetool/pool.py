@@ -67,6 +67,9 @@ class Pool:
                 ) from exc
             self.executor = self.client.get_executor()
         else:
+            from .kernels import record_semaphores, semaphores
+
+            before = semaphores()
             self.executor = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
@@ -77,6 +80,7 @@ class Pool:
                     tuple(self.answers),
                 ),
             )
+            record_semaphores(semaphores() - before)  # swept if this process is killed
             for _ in range(self.workers):  # the pool spawns a worker per waiting task
                 self.executor.submit(_ready)
         return self.executor
