@@ -18,6 +18,7 @@ import pytest
 
 # what the suite starts: kernels (sandboxed or not), graders, browsers
 STRAY = re.compile(r"ipykernel|bwrap|gradetool|course-grade|nbgrader|jupyter|chrom", re.I)
+ROOT = str(Path(__file__).resolve().parent.parent)
 # the temporary folders it makes (kernels, courses, sandbox probes, checks)
 OURS = ("gradetool-", "mlpbook-", "bench-grading-")
 
@@ -36,11 +37,15 @@ def _strays(since: float) -> list[psutil.Process]:
         info = proc.info
         if info["pid"] == me or (info["create_time"] or 0) < since:
             continue
-        try:
-            mine = info["ppid"] == 1 or any(p.pid == me for p in proc.parents())
+        command = " ".join(info["cmdline"] or [])
+        try:  # a descendant, or an orphan that runs this checkout's Python (another
+            # xdist worker's leak, not a concurrent session's of another checkout)
+            mine = any(p.pid == me for p in proc.parents()) or (
+                info["ppid"] == 1 and ROOT in command
+            )
         except psutil.Error:
             continue
-        if mine and STRAY.search(" ".join(info["cmdline"] or [])):
+        if mine and STRAY.search(command):
             found.append(proc)
     return found
 
@@ -65,8 +70,10 @@ def nothing_left_behind():
     yield
     if "gradetool.testing" in sys.modules:  # its cached courses, else removed at exit
         sys.modules["gradetool.testing"].clear_prepared()
-    if "gradetool.kernels" in sys.modules:  # its pools' semaphore record, else at exit
-        for folder in sys.modules["gradetool.kernels"]._ipc_folder:
+    if "gradetool.kernels" in sys.modules:  # its spare kernels, its pools' semaphore
+        kernels = sys.modules["gradetool.kernels"]  # record: else closed at exit
+        kernels.close_all()
+        for folder in kernels._ipc_folder:
             shutil.rmtree(folder, ignore_errors=True)
     deadline = time.monotonic() + 20  # kernels closed at exit need a moment to go
     while (strays := _strays(since)) and time.monotonic() < deadline:
@@ -86,3 +93,18 @@ def nothing_left_behind():
     assert not described and not folders, "the test session left behind:\n" + "\n".join(
         described + folders
     )
+
+
+# With `pytest -n N --dist loadgroup` (make test): each file runs on one worker, so that its
+# module- and session-scoped fixtures are built once; the two long proofs are cut by
+# assignment instead, so that the workers share them.
+SPLIT_BY_ASSIGNMENT = {"test_assignments.py", "test_case_seeds.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = item.path.name
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if group in SPLIT_BY_ASSIGNMENT and "assignment" in params:
+            group = f"{group}:{params['assignment']}"
+        item.add_marker(pytest.mark.xdist_group(group))

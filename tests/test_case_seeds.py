@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 import linecache
+import re
 import signal
 import time
 
@@ -33,6 +34,7 @@ from gradingkit import (
     source,
 )
 
+from gradetool.execute import defined_names
 from mlpbook import grading
 from mlpbook.grading import own
 
@@ -135,6 +137,36 @@ def _failures(nb: dict, replaced: dict[str, str], tests: list[str]) -> dict[str,
     return failed
 
 
+def _affected(nb: dict, replaced: dict[str, str], tests: list[str]) -> list[str]:
+    """The test cells whose outcome the replaced answer cells can change.
+
+    Those of the replaced parts, of every part whose answer uses a name they define (and
+    so on, transitively), and every test cell that uses such a name itself; the others
+    run the solution's code exactly as `test_the_solution_passes_under_every_seed` does.
+    """
+    answers = {gid: solution_code(source(c)) for c in nb["cells"] if (gid := grade_id(c))}
+    answers = {gid: code for gid, code in answers.items() if gid in answer_cells(nb)}
+    tests_ = grade_cells(nb)
+    setup = set().union(  # `np`, `grading`: re-imported by an answer, still the same
+        *(
+            defined_names(source(c))
+            for c in nb["cells"]
+            if grade_id(c) not in tests_ and grade_id(c) not in answers and c["cell_type"] == "code"
+        )
+    )
+    changed, names = set(replaced), set()
+    while True:
+        for gid in changed:
+            names |= defined_names(replaced.get(gid, answers.get(gid, ""))) - setup
+        uses = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+        more = {gid for gid, code in answers.items() if gid not in changed and uses.search(code)}
+        if not more:
+            break
+        changed |= more
+    cells = _test_cells(nb)
+    return [t for t in tests if part_of(t) in changed or uses.search(cells[t])]
+
+
 CASES = [
     (a, kind, item["name"])
     for a in ASSIGNMENTS
@@ -156,12 +188,22 @@ def test_every_seed_gives_the_catalog_outcome(assignment, kind, name):
     item = next(i for i in getattr(catalog(assignment), f"{kind.upper()}S") if i["name"] == name)
     tests = list(_test_cells(nb))
     if kind == "variant":
-        failed = _failures(nb, item["cells"], tests)
+        failed = _failures(nb, item["cells"], _affected(nb, item["cells"], tests))
         assert not any(failed.values()), {t: s for t, s in failed.items() if s}
         return
     assert item["cell"] in answer_cells(nb)
     lost = [t for t in tests if part_of(t) in item["loses"]]
-    failed = _failures(nb, {item["cell"]: item["source"]}, lost)
+    replaced = {item["cell"]: item["source"]}
+    failed = {}
+    if not item.get("zero"):  # a part whose fixed-case test fails loses under every seed
+        seeded = _seeded(nb, _test_cells(nb))
+        failed = _failures(nb, replaced, [t for t in lost if t not in seeded])
+        done = {part_of(t) for t, seeds in failed.items() if seeds}
+        rest = [t for t in lost if t in seeded and part_of(t) not in done]
+        failed |= _failures(nb, replaced, rest)
+        failed |= {t: [] for t in lost if t not in failed}  # not run: the part is lost
+    else:
+        failed = _failures(nb, replaced, lost)
     for part in item["loses"]:
         cells = [t for t in lost if part_of(t) == part]
         # the part loses points if one of its test cells fails; all of them with "zero"
