@@ -122,9 +122,13 @@ def test_scan_in_place_refuses_links(tmp_path):
     (tmp_path / "submitted" / "alice" / "ch01" / f"{NB}.ipynb").symlink_to(solution)
     (tmp_path / "submitted" / "bob").mkdir()
     (tmp_path / "submitted" / "bob" / "ch01").symlink_to(solution.parent)
+    (tmp_path / "elsewhere" / "ch01").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "ch01" / f"{NB}.ipynb").write_text("THE SOLUTION")
+    (tmp_path / "submitted" / "carol").symlink_to(tmp_path / "elsewhere")
     subs = scan(tmp_path / "submitted", "ch01", NB)
     assert subs["alice"].notebook is None and subs["alice"].found == [f"{NB}.ipynb {LINKED}"]
     assert subs["bob"].notebook is None and subs["bob"].found == [f"ch01/ {LINKED}"]
+    assert subs["carol"].notebook is None and subs["carol"].found == [f"../carol/ {LINKED}"]
 
 
 def test_devices_and_pipes_are_not_copied(tmp_path):

@@ -271,7 +271,9 @@ def scan(
     for student in sorted(students):
         folder = submitted_dir / student / assignment
         files, refused = [], []
-        if not_regular(folder) == "a symbolic link":
+        if not_regular(folder.parent) == "a symbolic link":
+            refused.append(f"../{student}/ (a symbolic link, not read)")
+        elif not_regular(folder) == "a symbolic link":
             refused.append(f"{assignment}/ (a symbolic link, not read)")
         elif not_regular(folder) == "a folder":
             for p in sorted(_walk(folder)):
