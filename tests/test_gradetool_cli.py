@@ -244,6 +244,12 @@ def test_bad_arguments_exit_2(tmp_path, capsys):
     assert main(["grade", "nope", str(tmp_path), "--course", str(course)]) == 2
     assert "no assignment 'nope'" in capsys.readouterr().err
     assert main(["grade", "tiny", str(tmp_path / "missing"), "--course", str(course)]) == 2
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("?")
+    capsys.readouterr()
+    assert main(["grade", "tiny", str(tmp_path / "empty"), "--course", str(course)]) == 2
+    err = capsys.readouterr().err
+    assert "no submission of tiny in" in err and "not understood: notes.txt" in err
 
 
 def test_check_exit_codes(tmp_path, capsys):

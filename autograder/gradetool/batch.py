@@ -103,6 +103,13 @@ def _collect(ctx: Context, submissions) -> collecting.Collected:
     done = collecting.collect(
         folder, ctx.course.submitted_dir, ctx.assignment.name, ctx.assignment.notebook
     )
+    if not done.students:  # a wrong folder or an empty download: say so, grade nothing
+        seen = f"; not understood: {', '.join(done.unmatched[:5])}" if done.unmatched else ""
+        raise GradetoolError(
+            f"no submission of {ctx.assignment.name} in {folder}{seen}: expected "
+            f"<student>/{ctx.assignment.name}/{ctx.assignment.notebook}.ipynb or flat "
+            f"<student>_..._{ctx.assignment.notebook}.ipynb files"
+        )
     ctx.state.add_canvas_ids(done.canvas_ids)
     return done
 
