@@ -3,8 +3,9 @@
 ``reports/<assignment>.html`` (self-contained: the histogram is a base64 PNG in the page,
 no script) and ``reports/<assignment>.md`` (the histogram is ``<assignment>-scores.png``
 next to it). Both hold: the statuses, the score distribution, the pass rate of each
-autograded test, its most common failure messages (numbers blurred, so that alike messages
-group: `gradetool.scoring.normalise_message`) and a table of every student's status, score,
+autograded test, its most common failure messages (counted with their numbers blurred, so
+that alike messages group: `gradetool.scoring.normalise_message`; each shown whole, as the
+first student who got it saw it) and a table of every student's status, score,
 reason and repairs.
 """
 
@@ -84,17 +85,23 @@ def summarise(
     for result in scored:
         for gid, part in result.parts.items():
             entry = tests.setdefault(
-                gid, {"passed": 0, "count": 0, "messages": collections.Counter()}
+                gid,
+                {"passed": 0, "count": 0, "messages": collections.Counter(), "examples": {}},
             )
             entry["count"] += 1
             entry["passed"] += bool(part.passed)
             if not part.passed:
                 parts[part_of.get(gid) or gid] += 1
                 if part.message:
-                    entry["messages"][normalise_message(part.message)] += 1
+                    key = normalise_message(part.message)  # alike messages count together
+                    entry["messages"][key] += 1
+                    entry["examples"].setdefault(key, part.message.splitlines()[0].strip())
     for entry in tests.values():
         entry["rate"] = entry["passed"] / entry["count"] if entry["count"] else 0.0
-        entry["top"] = entry["messages"].most_common(TOP_MESSAGES)
+        # shown whole, numbers and all: the first of each group as a student saw it
+        entry["top"] = [
+            (entry["examples"][key], n) for key, n in entry["messages"].most_common(TOP_MESSAGES)
+        ]
     part_tests: dict[str, list[str]] = {}
     for gid in tests:
         part_tests.setdefault(part_of.get(gid) or gid, []).append(gid)
@@ -114,12 +121,14 @@ def _commonest(numbers: dict) -> str:
         return "Most common failure: none, every recorded test passed."
     part, count = numbers["parts"][0]
     messages: collections.Counter = collections.Counter()
+    examples: dict[str, str] = {}
     for gid in numbers["part_tests"].get(part, ()):
         messages.update(numbers["tests"][gid]["messages"])
+        examples = {**numbers["tests"][gid]["examples"], **examples}
     text = f"Most common failure: part {part}, {count} failed tests"
     if messages:
-        message, n = messages.most_common(1)[0]
-        text += f', most often "{message}" ({n}×)'
+        key, n = messages.most_common(1)[0]
+        text += f', most often "{examples[key]}" ({n}×)'
     others = ", ".join(f"{p} ({n})" for p, n in numbers["parts"][1:4])
     return text + (f"; then {others}." if others else ".")
 
