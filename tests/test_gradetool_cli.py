@@ -340,3 +340,13 @@ def test_a_closed_pipe_ends_quietly(tmp_path, capsys, monkeypatch):
         ["check", str(tmp_path / "good.ipynb"), "--course", str(course), "--assignment", "tiny"]
     )
     assert code == 141
+
+
+def test_check_of_a_file_that_is_not_a_notebook_blames_the_file(tmp_path, capsys):
+    course = make_course(tmp_path / "course")
+    bad = tmp_path / "HW1.ipynb"  # not the assignment's name: its grade ids would tell
+    bad.write_text("{ this is not JSON")
+    assert main(["check", str(bad), "--course", str(course)]) == 2
+    err = capsys.readouterr().err
+    assert "HW1.ipynb: not a valid notebook: the file is not JSON" in err
+    assert "assignment" not in err

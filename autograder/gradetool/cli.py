@@ -434,10 +434,14 @@ def _guess_assignment(course, path: Path) -> str:
     named = [f.name for f in folders if (f / path.name).is_file()]
     if len(named) == 1:
         return named[0]
+    from .repair import InvalidNotebook, parse_notebook
+
     try:
-        ids = {grade_id(c) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        ids = set()
+        ids = {grade_id(c) for c in parse_notebook(path.read_bytes())["cells"]}
+    except OSError as exc:
+        raise GradetoolError(f"cannot read {path}: {exc}") from None
+    except InvalidNotebook as exc:  # the file's fault, not the assignment's
+        raise GradetoolError(f"{path.name}: {exc}") from None
     best, best_n = None, 0
     for folder in folders:
         for nb in folder.glob("*.ipynb"):
