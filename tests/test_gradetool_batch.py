@@ -74,20 +74,27 @@ def test_a_class_with_bad_submissions_is_graded_and_resumable(tmp_path, course):
         "copied": GRADED,
         "good": GRADED,
         "loop": TIMED_OUT,
-        "renamed": INVALID,
+        "renamed": GRADED,  # its only notebook, Untitled.ipynb: graded, with a note
         "wrong": GRADED,
     }
     assert batch.summary == (
-        "graded: 4, failed: 0, timed out: 1, invalid: 2, skipped (unchanged): 0"
+        "graded: 5, failed: 0, timed out: 1, invalid: 1, skipped (unchanged): 0"
     )
     assert "graded tiny-Copy1.ipynb as tiny.ipynb" in batch.students["copied"].repairs[0]
+    assert "graded Untitled.ipynb as tiny.ipynb" in batch.students["renamed"].repairs[0]
     good = batch.students["good"]
     assert (good.score, good.max_score, good.extra_files) == (4.0, 4.0, ["notes.txt"])
     assert batch.students["wrong"].parts["test_mul"].message == "mul(2, 3) returned 5: expected 6"
-    assert "no notebook named tiny.ipynb; found Untitled.ipynb" in batch.students["renamed"].reason
     # the loop's first result is recorded: the tests that ran (add) score, mul gets 0
     assert batch.students["loop"].score == 3.0 and batch.students["loop"].recorded
-    assert scores(course) == {"good": 4.0, "blank": 0.0, "wrong": 3.0, "loop": 3.0, "copied": 4.0}
+    assert scores(course) == {
+        "good": 4.0,
+        "blank": 0.0,
+        "wrong": 3.0,
+        "loop": 3.0,
+        "copied": 4.0,
+        "renamed": 4.0,
+    }
 
     work = course.work_dir
     page = (work / "feedback/good/tiny/tiny.html").read_text(encoding="utf-8")
@@ -121,13 +128,20 @@ def test_a_class_with_bad_submissions_is_graded_and_resumable(tmp_path, course):
         assert {r["student"]: r["score"] for r in csv.DictReader(fh)}["good"] == "4"
 
     forced = grade("tiny", subs, course=course, executor=pool, cell_timeout=2, force=True)
-    assert forced.skipped == 0 and (forced.graded, forced.timed_out) == (3, 2)
-    assert scores(course) == {"good": 4.0, "blank": 4.0, "wrong": 3.0, "loop": 3.0, "copied": 4.0}
+    assert forced.skipped == 0 and (forced.graded, forced.timed_out) == (4, 2)
+    assert scores(course) == {
+        "good": 4.0,
+        "blank": 4.0,
+        "wrong": 3.0,
+        "loop": 3.0,
+        "copied": 4.0,
+        "renamed": 4.0,
+    }
     pool.shutdown()
 
     # the steps one by one read what the batch left
     ctx = Context.open("tiny", course)
-    assert len(feedback(ctx)) == 5
+    assert len(feedback(ctx)) == 6
     assert len(export(ctx, canvas_column="Tiny (9)")) == 3
     assert len(report(ctx)) == 3
 

@@ -71,9 +71,34 @@ def test_scan_reports_a_renamed_notebook(tmp_path):
     (folder / "Untitled.ipynb").write_text("{}")
     (folder / "timestamp.txt").write_text("2026-01-01 10:00:00")
     sub = scan(tmp_path, "ch01", NB)["alice"]
-    assert sub.notebook is None
+    assert sub.notebook == folder / "Untitled.ipynb"  # the only notebook: graded, noted
+    assert sub.renamed_from == "Untitled.ipynb"
     assert sub.found == ["Untitled.ipynb"]
-    assert sub.extra_files == ["Untitled.ipynb"]
+    assert sub.extra_files == []
+
+
+@pytest.mark.parametrize(
+    ("names", "graded"),
+    [
+        (["Perceptron_Exercise.ipynb", "other.ipynb"], "Perceptron_Exercise.ipynb"),
+        ([f"{NB}.ipynb.json"], f"{NB}.ipynb.json"),  # Safari's download
+        ([f"{NB}_1.ipynb", "notes.ipynb"], f"{NB}_1.ipynb"),
+        ([f"{NB} (1).ipynb", "scratch.ipynb"], f"{NB} (1).ipynb"),
+        ([f"Copy of {NB}.ipynb", "x.ipynb"], f"Copy of {NB}.ipynb"),
+        (["HW1.ipynb", "data.csv"], "HW1.ipynb"),  # the only notebook, whatever its name
+        (["HW1.ipynb", "HW1-scratch.ipynb"], None),  # two candidates: never a guess
+        ([f"{NB}-Copy1.ipynb", f"{NB}-Copy2.ipynb"], None),
+        (["notes.txt"], None),
+    ],
+)
+def test_a_misnamed_notebook_is_found_forgivingly(tmp_path, names, graded):
+    folder = tmp_path / "alice" / "ch01"
+    folder.mkdir(parents=True)
+    for name in names:
+        (folder / name).write_text("{}")
+    sub = scan(tmp_path, "ch01", NB)["alice"]
+    assert sub.renamed_from == graded
+    assert sub.notebook == (folder / graded if graded else None)
 
 
 def test_collecting_the_submitted_folder_itself_copies_nothing(tmp_path):

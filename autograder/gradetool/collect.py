@@ -284,11 +284,8 @@ def scan(
                 elif kind != "a folder":
                     refused.append(f"{name} ({kind}, not read)")
         target = f"{notebook}.ipynb"
-        found = [f for f in files if f.endswith(".ipynb") and f != target] + refused
-        renamed = None
-        if target not in files:
-            copies = [f for f in found if _is_copy(f, notebook)]
-            renamed = copies[0] if len(copies) == 1 else None
+        found = [f for f in files if _notebook_like(f) and f != target] + refused
+        renamed = None if target in files else _forgiven(found, notebook)
         graded = renamed or target
         extra = [f for f in files if f != graded and f not in NBGRADER_FILES] + refused
         path = folder / graded
@@ -311,15 +308,48 @@ def _walk(folder: Path):
             yield Path(root, name)
 
 
+def _notebook_like(filename: str) -> bool:
+    """A notebook, or one a browser saved as ``.ipynb.json`` (Safari)."""
+    return filename.lower().endswith((".ipynb", ".ipynb.json"))
+
+
+def _forgiven(found: list[str], notebook: str) -> str | None:
+    """The file graded in place of a missing ``<notebook>.ipynb``, or None.
+
+    In this order: the name in another case or saved as ``.ipynb.json``; a copy's name
+    (`_is_copy`); the only notebook of the submission, whatever its name (``HW1.ipynb``).
+    Grading then notes which file it graded; one of another assignment is still invalid
+    (none of the source's grade ids), and two candidates are never guessed between.
+    """
+    readable = [f for f in found if "/" not in f and _notebook_like(f)]
+    for match in (lambda f: _same_name(f, notebook), lambda f: _is_copy(f, notebook)):
+        hits = [f for f in readable if match(f)]
+        if hits:
+            return hits[0] if len(hits) == 1 else None
+    return readable[0] if len(readable) == 1 else None
+
+
+def _stem(filename: str) -> str:
+    lower = filename.lower()
+    for suffix in (".ipynb.json", ".ipynb"):
+        if lower.endswith(suffix):
+            return filename[: -len(suffix)]
+    return filename
+
+
+def _same_name(filename: str, notebook: str) -> bool:
+    return _stem(filename).lower() == notebook.lower()
+
+
 def _is_copy(filename: str, notebook: str) -> bool:
-    """Whether ``filename`` is the notebook saved under a copy's name.
+    """Whether ``filename`` is the notebook saved under a copy's name (any case).
 
     Jupyter's "Make a Copy" (``name-Copy1``), a browser's second download (``name (1)``),
     Canvas's re-submission (``name-1``), Google Colab's ``Copy of name``.
     """
-    stem = filename.removesuffix(".ipynb")
+    stem = _stem(filename)
     forms = (
-        rf"{re.escape(notebook)}(-Copy\d+| ?\(\d+\)|-\d+)",
+        rf"{re.escape(notebook)}(-Copy\d+| ?\(\d+\)|[-_]\d+)",
         rf"Copy of {re.escape(notebook)}( ?\(\d+\))?",
     )
-    return "/" not in stem and any(re.fullmatch(form, stem) for form in forms)
+    return "/" not in stem and any(re.fullmatch(form, stem, re.I) for form in forms)
