@@ -1,8 +1,7 @@
 # Two commands for a fresh machine (see README.md):
 #   make        set everything up (.venv, web assets, Chromium) and build the book
 #   make test   lint, format-check, build the book from scratch and run every test (on as
-#               many pytest-xdist workers as cores: a file per worker, the two long
-#               proofs cut by assignment; see tests/conftest.py)
+#               many pytest-xdist workers as cores, a file per worker)
 # Other targets: book, student, kits, bench, bench-pages, bench-grading, demo, constraints, clean.
 
 PYTHON ?= python3
@@ -51,7 +50,7 @@ lint: setup
 test: lint
 	rm -rf _build
 	$(MAKE) book BOOK_FLAGS=--all
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # PyTorch goes into a separate venv: it is never a dependency of the book.
 BENCH_VENV := .bench-venv
