@@ -310,7 +310,6 @@ def check(
     limits = _limits(limits, cell_timeout, timeout)
     _sandbox(limits)
     kernels.local_pool().spare_enabled = False  # one notebook: no kernel to prepare
-    limits = limits or Limits()
     size = Path(path).stat().st_size
     if size > limits.notebook_size:
         task = make_task(
